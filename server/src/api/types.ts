@@ -1,0 +1,40 @@
+// Knowledge of lock and blocking APIs is data: these types describe one table entry.
+import type { BlockCategory, IrqState, LockKind, LockMode } from '../ir/types';
+
+export type ApiRole =
+  | 'acquire'     // takes the lock given by `arg` (or the named pseudo-lock `lock`)
+  | 'tryacquire'  // conditional acquire: holds the lock only where the result says success
+  | 'release'
+  | 'block'       // may block; `category` says how
+  | 'spawn';      // starts a thread/goroutine/work item running the function given by `arg`
+
+export interface ApiEntry {
+  /** C: the function name. Go: "pkg.Func" or "pkg.Type.Method" (e.g. "sync.Mutex.Lock", "time.Sleep"). */
+  name: string;
+  role: ApiRole;
+  kind?: LockKind;            // acquire/tryacquire/release
+  mode?: LockMode;            // default exclusive
+  irq?: IrqState;             // acquire: the variant disables irqs/bhs
+  arg?: number;               // which argument is the lock / thread routine (default 0)
+  lock?: string;              // a named pseudo-lock instead of an argument ("rcu", "ebpf_epoch")
+  subclassArg?: number;       // lockdep subclass argument (mutex_lock_nested)
+  success?: 'nonzero' | 'zero';  // tryacquire: which result means "acquired" (default nonzero)
+  category?: BlockCategory;   // block
+  domain?: string;            // block/synchronize: the read-side domain it waits for ("rcu")
+  doc?: string;
+}
+
+export interface ApiTableFile {
+  ecosystem: string;
+  language: 'c' | 'go';
+  description: string;
+  functions: ApiEntry[];
+}
+
+/** Lookup structure used by front ends. Built once per configuration; immutable. */
+export interface ApiIndex {
+  c: ReadonlyMap<string, ApiEntry>;
+  go: ReadonlyMap<string, ApiEntry>;
+  /** Go methods by bare method name, for receivers whose type the front end cannot infer. */
+  goUntypedMethods: ReadonlyMap<string, ApiEntry>;
+}

@@ -1,0 +1,106 @@
+// The lock-event IR: the only thing the analysis core sees of a program.
+// Front ends lower each function body into a control-flow graph of these nodes; the core never
+// sees syntax, file formats or languages.
+
+/** 0-based positions, as tree-sitter and LSP count them (columns in UTF-16 units are close enough for ASCII code). */
+export interface Span {
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
+
+export interface Site {
+  file: string;
+  span: Span;
+}
+
+export type LockKind =
+  | 'mutex'     // sleeping exclusive lock: pthread_mutex, mutex_lock, sync.Mutex, fast mutex, critical section
+  | 'rwlock'    // sleeping reader/writer lock: pthread_rwlock, rw_semaphore, sync.RWMutex, push lock, SRW lock
+  | 'semaphore' // down/up
+  | 'spin'      // spinning lock: holder must not sleep (spin_lock, raw_spin_lock, rwlock_t, KSPIN_LOCK, pthread_spin)
+  | 'rcu'       // read-side section of RCU (a "lock" that synchronize_rcu waits for)
+  | 'epoch';    // read-side section of an epoch scheme (ebpf_epoch_enter)
+
+export type LockMode = 'exclusive' | 'shared';
+
+/** How an acquisition treats interrupts: lockdep's hardirq/softirq "safe" vs "unsafe" usage. */
+export type IrqState = 'none' | 'irq' | 'bh';
+
+/**
+ * A lock as an expression. `path` identifies the instance inside one function (`dev.lock` for
+ * `&dev->lock`), `cls` the lock class across the workspace when the front end could resolve it
+ * (`struct net_device.lock`, `(*endpoint).mu`, `global:rtnl_mutex`, `static:net/x.c:lock`).
+ */
+export interface LockRef {
+  text: string;         // as written, for messages: "&dev->lock", "e.mu"
+  path: string;         // normalised instance path: "dev.lock", "e.mu"
+  root: string;         // root identifier of the path: "dev", "e"; "" for calls and literals
+  cls?: string;         // lock class, when resolvable
+  paramIndex?: number;  // root is the function's parameter #i (receiver is -1): lets callers map it
+  subclass?: string;    // lockdep nesting subclass (spin_lock_nested(l, SINGLE_DEPTH_NESTING))
+}
+
+export type BlockCategory =
+  | 'sleep'        // may sleep: fine under a mutex, a bug under a spinlock / in a read section
+  | 'wait'         // waits for other threads to make progress (join, WaitGroup.Wait, flush_work)
+  | 'synchronize'  // waits for every reader of a read-side section domain (synchronize_rcu)
+  | 'transaction'  // begins a transaction that waits for others (FwpmTransactionBegin0)
+  | 'channel'      // Go channel send/receive/select without default
+  | 'condwait';    // condition wait: releases `lock` while waiting
+
+/** One operation. Control flow lives in the graph, not in the ops. */
+export type Op =
+  | { kind: 'acquire'; lock: LockRef; lockKind: LockKind; mode: LockMode; irq: IrqState; api: string; span: Span }
+  | { kind: 'release'; lock: LockRef; lockKind: LockKind; mode: LockMode; api: string; span: Span }
+  | { kind: 'block'; api: string; category: BlockCategory; span: Span; lock?: LockRef; domain?: string }
+  | { kind: 'call'; callee: string; receiver?: string; args: (LockRef | null)[]; span: Span }
+  | { kind: 'spawn'; target: string; api: string; span: Span }
+  | { kind: 'assign'; vars: string[] }
+  | { kind: 'assume'; key: string; value: boolean; vars: string[] }
+  | { kind: 'defer'; ops: Op[]; span: Span }
+  | { kind: 'nop' };
+
+export interface Node {
+  op: Op;
+  succ: number[];
+  /** Function exit: 'return' (normal), 'panic' (Go panic / noreturn call: deferred ops run, no leak report). */
+  exit?: 'return' | 'panic';
+}
+
+export interface FunctionIR {
+  name: string;             // "ebpf_epoch_synchronize", "(*endpoint).Attach", "func literal @ 42:7"
+  qualifiedName: string;    // unique within the workspace: static C functions get "file.c:name"
+  file: string;
+  span: Span;               // the whole definition
+  nameSpan: Span;
+  params: string[];         // parameter names (receiver excluded)
+  receiver?: string;        // Go receiver variable name
+  isStatic: boolean;
+  nodes: Node[];            // nodes[0] is the entry
+  /** The front end gave up on part of the body (ERROR nodes, budget): findings inside are suppressed. */
+  incomplete: boolean;
+}
+
+/** Everything a front end produces for one file. */
+export interface FileIR {
+  file: string;
+  language: 'c' | 'go';
+  functions: FunctionIR[];
+  /** Suppression comments: line (0-based) -> check ids ("*" for all) that are silenced on that line and the next. */
+  suppressions: Suppression[];
+  /** Problems the front end wants to tell the user about (unparsable regions, skipped constructs). */
+  problems: FileProblem[];
+}
+
+export interface Suppression {
+  line: number;
+  checks: string[];
+  reason: string;
+}
+
+export interface FileProblem {
+  span: Span;
+  message: string;
+}
