@@ -52,7 +52,7 @@ export type BlockCategory =
 
 /** One operation. Control flow lives in the graph, not in the ops. */
 export type Op =
-  | { kind: 'acquire'; lock: LockRef; lockKind: LockKind; mode: LockMode; irq: IrqState; api: string; span: Span }
+  | { kind: 'acquire'; lock: LockRef; lockKind: LockKind; mode: LockMode; irq: IrqState; api: string; span: Span; try?: boolean }
   | { kind: 'release'; lock: LockRef; lockKind: LockKind; mode: LockMode; api: string; span: Span }
   | { kind: 'block'; api: string; category: BlockCategory; span: Span; lock?: LockRef; domain?: string }
   | { kind: 'call'; callee: string; receiver?: string; args: (LockRef | null)[]; span: Span }
@@ -67,6 +67,10 @@ export interface Node {
   succ: number[];
   /** Function exit: 'return' (normal), 'panic' (Go panic / noreturn call: deferred ops run, no leak report). */
   exit?: 'return' | 'panic';
+  /** Source span of the op, or for exits the `return` statement / the function's closing brace. */
+  span?: Span;
+  /** Exits: the returned expression as written ("-EINVAL", "NULL", "err", "x"), if any. */
+  ret?: string;
 }
 
 export interface FunctionIR {

@@ -1,0 +1,46 @@
+import type { Finding } from '../core/finding';
+import { fingerprint, lineOf, lockName, viaText } from '../core/describe';
+import { pathFactsReliable } from './path-checks-common';
+import type { Check, ProgramFacts } from './types';
+
+export const doubleLock: Check = {
+  meta: {
+    id: 'double-lock',
+    doc: `a lock is acquired again while it is already held
+
+Non-recursive locks (spinlocks, mutexes, Go sync.Mutex) block forever when the thread that holds
+them tries to take them again: the thread waits for itself.`,
+    defaultSeverity: 'error',
+    docPath: 'docs/checks/double-lock.md',
+  },
+  run(program: ProgramFacts): Finding[] {
+    const findings: Finding[] = [];
+    for (const facts of program.functions) {
+      if (!pathFactsReliable(facts)) continue;
+      for (const d of facts.doubleAcquires) {
+        const fn = facts.fn;
+        findings.push({
+          check: 'double-lock',
+          severity: 'error',
+          message: `${lockName(d.lock.text)} is acquired${viaText(d.via)} here while already held: it was acquired at line ${lineOf(d.first.site)} of ${fn.name}() and not released on this path. The thread will wait for itself forever.`,
+          file: fn.file,
+          span: d.span,
+          related: [
+            { file: fn.file, span: d.first.site, message: `${lockName(d.first.lock.text)} first acquired here` },
+            ...(d.via ?? []).map((s) => ({ file: s.file, span: s.span, message: `call to ${s.callee}()` })),
+          ],
+          explanation: [
+            `Possible recursive locking in ${fn.name}():`,
+            `  lock(${d.first.lock.text})   line ${lineOf(d.first.site)}`,
+            `  lock(${d.lock.text})   line ${lineOf(d.span)}${viaText(d.via)} <- waits for itself`,
+            '',
+            ' *** DEADLOCK ***',
+            'Fix: release the lock before taking it again, or do not take it again on this path.',
+          ].join('\n'),
+          fingerprint: fingerprint('double-lock', fn.qualifiedName, d.lock.path),
+        });
+      }
+    }
+    return findings;
+  },
+};

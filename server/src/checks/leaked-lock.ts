@@ -1,0 +1,77 @@
+import type { Finding } from '../core/finding';
+import type { ExitFact, FunctionFacts, HeldLock } from '../core/facts';
+import { fingerprint, lineOf, lockName } from '../core/describe';
+import { classifyReturn } from '../core/returns';
+import { pathFactsReliable } from './path-checks-common';
+import type { Check, ProgramFacts } from './types';
+
+export const leakedLock: Check = {
+  meta: {
+    id: 'leaked-lock',
+    doc: `a lock acquired in a function is still held when it returns on some path
+
+An early return, a goto past the unlock, or a continue that skips the release leaves the lock
+held; the next thread that wants it waits forever. Functions that hand the lock to their caller on
+purpose (lock helpers, lookups that return holding the lock on success) are recognised.`,
+    defaultSeverity: 'warning',
+    docPath: 'docs/checks/leaked-lock.md',
+  },
+  run(program: ProgramFacts): Finding[] {
+    const findings: Finding[] = [];
+    for (const facts of program.functions) {
+      if (!pathFactsReliable(facts)) continue;
+      findings.push(...leaksIn(facts, program.languageOf(facts.fn.file)));
+    }
+    return findings;
+  },
+};
+
+function isHandOff(lock: HeldLock): boolean {
+  // The caller can name it (a parameter, the receiver, a global, an object it gets back); a
+  // function-local lock (no class) cannot be handed to anyone.
+  return lock.lock.paramIndex !== undefined || lock.lock.cls !== undefined;
+}
+
+function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
+  const fn = facts.fn;
+  const normal = facts.exits.filter((e) => e.kind === 'return');
+  const findings: Finding[] = [];
+  for (const [key, first] of facts.acquiredKeys) {
+    const holding: ExitFact[] = [];
+    const free: ExitFact[] = [];
+    for (const exit of normal) (exit.held.some((h) => h.key === key) ? holding : free).push(exit);
+    if (holding.length === 0) continue;
+    const handOff = isHandOff(first);
+    if (free.length === 0 && handOff) continue;           // a lock helper: every path returns holding it
+    if (handOff && conditionalHelper(holding, free, language)) continue;
+    if (handOff && /lock|acquire|get|grab|enter|begin|start/i.test(fn.name) && !/unlock|release|put/i.test(fn.name)) continue;
+    const reported = new Set<string>();
+    for (const exit of holding) {
+      const where = `${exit.span.line}:${exit.span.col}`;
+      if (reported.has(where)) continue;
+      reported.add(where);
+      const release = free.length > 0 ? free[0] : undefined;
+      const atEnd = exit.ret === undefined && exit.span.endLine === fn.span.endLine;
+      findings.push({
+        check: 'leaked-lock',
+        severity: 'warning',
+        message: `${lockName(first.lock.text)} acquired at line ${lineOf(first.site)} is still held when ${fn.name}() ${atEnd ? 'reaches its end' : 'returns here'}${release ? '; other paths release it' : ''}. Any thread that takes it next will wait forever.`,
+        file: fn.file,
+        span: exit.span,
+        related: [
+          { file: fn.file, span: first.site, message: `${lockName(first.lock.text)} acquired here` },
+          ...(release ? [{ file: fn.file, span: release.span, message: 'this exit releases it' }] : []),
+        ],
+        fingerprint: fingerprint('leaked-lock', fn.qualifiedName, key, exit.ret),
+      });
+    }
+  }
+  return findings;
+}
+
+/** Returns holding the lock on success and releases it on failure: `x = lookup_locked(); if (!x) ...`. */
+function conditionalHelper(holding: ExitFact[], free: ExitFact[], language: 'c' | 'go'): boolean {
+  const holdingOk = holding.every((e) => classifyReturn(e.ret, language) === 'success');
+  const freeFail = free.every((e) => classifyReturn(e.ret, language) === 'error');
+  return holdingOk && freeFail;
+}

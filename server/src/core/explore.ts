@@ -1,0 +1,324 @@
+// Path-sensitive lockset exploration of one function (ESP style): states are split by the set of
+// held locks and merged otherwise, so the number of states per node stays bounded by the number of
+// distinct locksets while `if (need) lock(); ...; if (need) unlock();` keeps its correlation
+// through the branch assumptions carried by each state.
+import type { FunctionIR, LockRef, Op, Span } from '../ir/types';
+import type {
+  AcquireFact, BlockFact, CallFact, CallStep, DoubleAcquireFact, ExitFact, FunctionFacts, HeldLock,
+  ReleaseNotHeldFact,
+} from './facts';
+
+/** Effects of a call, computed from the callee's summary (interprocedural analysis). */
+export interface CallEffect {
+  /** Acquisitions inside the callee, in caller terms (order edges from the caller's held set). */
+  acquires: { fact: AcquireFact; via: CallStep[] }[];
+  /** Blocking operations inside the callee. */
+  blocks: { fact: BlockFact; via: CallStep[] }[];
+  /** Locks the callee returns holding (lock helpers). */
+  returnsHolding: HeldLock[];
+  /** Caller lock keys the callee releases (unlock helpers). */
+  releases: string[];
+}
+
+export type CallResolver = (op: Extract<Op, { kind: 'call' }>, fn: FunctionIR) => CallEffect | undefined;
+
+export interface ExploreOptions {
+  /** Maximum node visits; past it the result is marked overBudget. */
+  budget?: number;
+  resolveCall?: CallResolver;
+}
+
+interface State {
+  held: HeldLock[];                  // sorted by key
+  released: Map<string, Span>;       // keys released on every path that reached here
+  assume: Map<string, { value: boolean; vars: string[] }>;
+  orphanDefers: Map<string, Span>;   // deferred unlocks whose lock was already unlocked explicitly
+}
+
+const REENTRANT_KINDS = new Set(['rcu', 'epoch']);
+const MAX_DEPTH = 4;
+
+function heldSignature(held: readonly HeldLock[]): string {
+  let sig = '';
+  for (const h of held) sig += `${h.key}|${h.mode}|${h.depth}|${h.deferredRelease ? 1 : 0};`;
+  return sig;
+}
+
+function withHeld(state: State, held: HeldLock[]): State {
+  held.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { ...state, held };
+}
+
+/** Merges `incoming` into `existing` (same held signature); returns the merged state if it changed. */
+function merge(existing: State, incoming: State): State | undefined {
+  let changed = false;
+  const assume = new Map<string, { value: boolean; vars: string[] }>();
+  for (const [k, v] of existing.assume) {
+    const other = incoming.assume.get(k);
+    if (other && other.value === v.value) assume.set(k, v);
+    else changed = true;
+  }
+  const released = new Map<string, Span>();
+  for (const [k, v] of existing.released) {
+    if (incoming.released.has(k)) released.set(k, v);
+    else changed = true;
+  }
+  const orphanDefers = new Map(existing.orphanDefers);
+  for (const [k, v] of incoming.orphanDefers) {
+    if (!orphanDefers.has(k)) {
+      orphanDefers.set(k, v);
+      changed = true;
+    }
+  }
+  return changed ? { held: existing.held, released, assume, orphanDefers } : undefined;
+}
+
+export function lockKey(lock: LockRef): string {
+  return lock.subclass ? `${lock.path}/${lock.subclass}` : lock.path;
+}
+
+export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): FunctionFacts {
+  const facts: FunctionFacts = {
+    fn,
+    acquires: [],
+    doubleAcquires: [],
+    releasesNotHeld: [],
+    releasedUnacquired: new Map(),
+    blocks: [],
+    calls: [],
+    exits: [],
+    acquiredKeys: new Map(),
+    overBudget: false,
+  };
+  if (fn.nodes.length === 0) return facts;
+  const budget = options.budget ?? Math.max(20000, fn.nodes.length * 30);
+  const seenFacts = new Set<string>();
+  const once = (key: string): boolean => {
+    if (seenFacts.has(key)) return false;
+    seenFacts.add(key);
+    return true;
+  };
+
+  const statesAt: Map<string, State>[] = fn.nodes.map(() => new Map());
+  const work: [number, State][] = [];
+  const push = (node: number, state: State): void => {
+    const sig = heldSignature(state.held);
+    const existing = statesAt[node].get(sig);
+    if (!existing) {
+      statesAt[node].set(sig, state);
+      work.push([node, state]);
+      return;
+    }
+    const merged = merge(existing, state);
+    if (merged) {
+      statesAt[node].set(sig, merged);
+      work.push([node, merged]);
+    }
+  };
+
+  push(0, { held: [], released: new Map(), assume: new Map(), orphanDefers: new Map() });
+  let visits = 0;
+  while (work.length > 0) {
+    if (++visits > budget) {
+      facts.overBudget = true;
+      break;
+    }
+    const [index, state] = work.pop()!;
+    // A state that was merged away since it was queued is stale: its successor took over.
+    if (statesAt[index].get(heldSignature(state.held)) !== state) continue;
+    const node = fn.nodes[index];
+    const next = step(fn, index, node.op, state, facts, once, options);
+    if (next === undefined) continue; // infeasible path
+    if (node.exit) {
+      recordExit(index, node.exit, node.span ?? fn.span, node.ret, next, facts, once);
+      continue;
+    }
+    for (const s of node.succ) push(s, next);
+  }
+  return facts;
+}
+
+function recordExit(
+  index: number, kind: 'return' | 'panic', span: Span, ret: string | undefined, state: State,
+  facts: FunctionFacts, once: (k: string) => boolean,
+): void {
+  const held = state.held.filter((h) => !h.deferredRelease);
+  for (const [key, deferSpan] of state.orphanDefers) {
+    const relock = state.held.find((h) => h.key === key);
+    if (relock) continue;
+    if (once(`orphan:${key}:${deferSpan.line}:${deferSpan.col}`)) {
+      const lock = state.released.get(key) ? facts.acquiredKeys.get(key)?.lock : undefined;
+      if (lock) facts.releasesNotHeld.push({ lock, span: deferSpan, api: 'defer', previousRelease: state.released.get(key)! });
+    }
+  }
+  if (once(`exit:${index}:${heldSignature(held)}`)) facts.exits.push({ span, ret, kind, held });
+}
+
+function step(
+  fn: FunctionIR, index: number, op: Op, state: State, facts: FunctionFacts,
+  once: (k: string) => boolean, options: ExploreOptions,
+): State | undefined {
+  switch (op.kind) {
+    case 'acquire':
+      return acquire(index, state, facts, once, {
+        key: lockKey(op.lock), lock: op.lock, lockKind: op.lockKind, mode: op.mode, irq: op.irq, site: op.span,
+        api: op.api, depth: 1, deferredRelease: false,
+      }, op.try);
+    case 'release':
+      return release(index, state, facts, once, op.lock, op.span, op.api);
+    case 'defer': {
+      let next = state;
+      for (const inner of op.ops) {
+        if (inner.kind !== 'release') continue;
+        const key = lockKey(inner.lock);
+        const h = next.held.find((x) => x.key === key && !x.deferredRelease);
+        if (h) {
+          next = withHeld({ ...next }, next.held.map((x) => (x === h ? { ...x, deferredRelease: true } : x)));
+        } else if (!next.released.has(key)) {
+          facts.releasedUnacquired.set(key, inner.lock);
+        }
+      }
+      return next;
+    }
+    case 'block': {
+      const held = state.held;
+      if (once(`block:${index}:${heldSignature(held)}`)) {
+        facts.blocks.push({ api: op.api, category: op.category, domain: op.domain, lock: op.lock, span: op.span, held });
+      }
+      return state;
+    }
+    case 'call': {
+      if (once(`call:${index}:${heldSignature(state.held)}`)) facts.calls.push({ op, held: state.held } as CallFact);
+      const effect = options.resolveCall?.(op, fn);
+      return effect ? applyCallEffect(index, op, state, effect, facts, once) : state;
+    }
+    case 'assume': {
+      const known = state.assume.get(op.key);
+      if (known) return known.value === op.value ? state : undefined;
+      const assume = new Map(state.assume);
+      assume.set(op.key, { value: op.value, vars: op.vars });
+      return { ...state, assume };
+    }
+    case 'assign': {
+      if (op.vars.length === 0) return state;
+      const vars = new Set(op.vars);
+      let next = state;
+      // A reassigned lock pointer names another lock from here on: forget what we knew about it.
+      const held = state.held.filter((h) => h.deferredRelease || !vars.has(h.lock.root));
+      if (held.length !== state.held.length) next = withHeld({ ...next }, held);
+      let assume = state.assume;
+      for (const [k, v] of state.assume) {
+        if (v.vars.some((x) => vars.has(x))) {
+          if (assume === state.assume) assume = new Map(state.assume);
+          assume.delete(k);
+        }
+      }
+      let released = state.released;
+      for (const k of state.released.keys()) {
+        const root = k.split(/[.\[/]/)[0];
+        if (vars.has(root)) {
+          if (released === state.released) released = new Map(state.released);
+          released.delete(k);
+        }
+      }
+      return assume === state.assume && released === state.released && next === state
+        ? state : { ...next, assume, released };
+    }
+    default:
+      return state;
+  }
+}
+
+function acquire(
+  index: number, state: State, facts: FunctionFacts, once: (k: string) => boolean, lock: HeldLock,
+  isTry?: boolean,
+): State {
+  const existing = state.held.find((h) => h.key === lock.key);
+  if (existing) {
+    const reentrant = REENTRANT_KINDS.has(lock.lockKind) || (existing.mode === 'shared' && lock.mode === 'shared');
+    if (!reentrant && !isTry && once(`double:${index}:${lock.key}`)) {
+      facts.doubleAcquires.push({ lock: lock.lock, span: lock.site, first: existing, api: lock.api, via: lock.via });
+    }
+    if (!reentrant && !existing.deferredRelease) return state;
+    const depth = Math.min(existing.depth + 1, MAX_DEPTH);
+    return withHeld({ ...state }, state.held.map((h) => (h === existing ? { ...h, depth } : h)));
+  }
+  if (once(`acq:${index}:${heldSignature(state.held)}`)) {
+    facts.acquires.push({
+      lock: lock.lock, lockKind: lock.lockKind, mode: lock.mode, irq: lock.irq, span: lock.site, api: lock.api,
+      try: isTry, held: state.held, via: lock.via,
+    });
+  }
+  if (!lock.via && !facts.acquiredKeys.has(lock.key)) facts.acquiredKeys.set(lock.key, lock);
+  // Re-locking after an explicit unlock that a deferred unlock will balance (Go unlock/relock dance).
+  let orphanDefers = state.orphanDefers;
+  let deferredRelease = false;
+  if (orphanDefers.has(lock.key)) {
+    orphanDefers = new Map(orphanDefers);
+    orphanDefers.delete(lock.key);
+    deferredRelease = true;
+  }
+  return withHeld({ ...state, orphanDefers }, [...state.held, { ...lock, deferredRelease }]);
+}
+
+function release(
+  index: number, state: State, facts: FunctionFacts, once: (k: string) => boolean,
+  lock: LockRef, span: Span, api: string,
+): State {
+  const key = lockKey(lock);
+  // Releases name the lock without its lockdep subclass.
+  const h = state.held.find((x) => x.key === key) ?? state.held.find((x) => x.lock.path === lock.path);
+  if (h) {
+    const released = new Map(state.released);
+    released.set(h.key, span);
+    if (h.depth > 1) {
+      return withHeld({ ...state, released }, state.held.map((x) => (x === h ? { ...x, depth: x.depth - 1 } : x)));
+    }
+    let orphanDefers = state.orphanDefers;
+    if (h.deferredRelease) {
+      orphanDefers = new Map(orphanDefers);
+      orphanDefers.set(h.key, span);
+    }
+    return withHeld({ ...state, released, orphanDefers }, state.held.filter((x) => x !== h));
+  }
+  const previous = state.released.get(key);
+  if (previous) {
+    if (once(`unheld:${index}:${key}`)) {
+      facts.releasesNotHeld.push({ lock, span, api, previousRelease: previous } as ReleaseNotHeldFact);
+    }
+  } else {
+    facts.releasedUnacquired.set(key, lock);
+  }
+  return state;
+}
+
+function applyCallEffect(
+  index: number, op: Extract<Op, { kind: 'call' }>, state: State, effect: CallEffect,
+  facts: FunctionFacts, once: (k: string) => boolean,
+): State {
+  const sig = heldSignature(state.held);
+  if (once(`calleff:${index}:${sig}`)) {
+    for (const { fact, via } of effect.acquires) {
+      const existing = state.held.find((h) => h.key === lockKey(fact.lock) || (h.lock.cls && h.lock.cls === fact.lock.cls && h.lock.path === fact.lock.path));
+      if (existing && !REENTRANT_KINDS.has(fact.lockKind) && !(existing.mode === 'shared' && fact.mode === 'shared')) {
+        facts.doubleAcquires.push({ lock: fact.lock, span: op.span, first: existing, api: fact.api, via });
+      }
+      facts.acquires.push({ ...fact, span: op.span, held: state.held.filter((h) => h !== existing), via });
+    }
+    for (const { fact, via } of effect.blocks) {
+      facts.blocks.push({ ...fact, span: op.span, held: state.held, via });
+    }
+  }
+  let next = state;
+  for (const key of effect.releases) {
+    const h = next.held.find((x) => x.key === key);
+    if (h) next = release(index, next, facts, once, h.lock, op.span, op.callee);
+  }
+  for (const lock of effect.returnsHolding) {
+    if (!next.held.some((h) => h.key === lock.key)) {
+      next = withHeld({ ...next }, [...next.held, { ...lock, site: op.span }]);
+      if (!facts.acquiredKeys.has(lock.key)) facts.acquiredKeys.set(lock.key, { ...lock, site: op.span });
+    }
+  }
+  return next;
+}

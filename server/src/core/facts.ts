@@ -1,0 +1,97 @@
+// What the lockset exploration learns about one function: plain data that the checks read.
+import type { BlockCategory, FunctionIR, IrqState, LockKind, LockMode, LockRef, Op, Span } from '../ir/types';
+
+/** A lock held at some program point, as the exploration tracks it. */
+export interface HeldLock {
+  key: string;          // instance identity inside the function (LockRef.path)
+  lock: LockRef;
+  lockKind: LockKind;
+  mode: LockMode;
+  irq: IrqState;
+  site: Span;           // where it was acquired
+  api: string;
+  depth: number;        // nesting depth for reentrant read sections (rcu, epoch)
+  deferredRelease: boolean;  // Go: a deferred unlock will release it at exit
+  /** Acquired by a callee (interprocedural) rather than in this function's own body. */
+  via?: CallStep[];
+}
+
+export interface CallStep {
+  callee: string;
+  span: Span;
+  file: string;
+}
+
+export interface AcquireFact {
+  lock: LockRef;
+  lockKind: LockKind;
+  mode: LockMode;
+  irq: IrqState;
+  span: Span;
+  api: string;
+  try?: boolean;         // a successful trylock: it cannot wait, so it orders nothing
+  held: HeldLock[];      // other locks held at this acquisition
+  via?: CallStep[];      // acquired inside callees (interprocedural), outermost call first
+}
+
+export interface DoubleAcquireFact {
+  lock: LockRef;
+  span: Span;
+  first: HeldLock;
+  api: string;
+  via?: CallStep[];
+}
+
+export interface ReleaseNotHeldFact {
+  lock: LockRef;
+  span: Span;
+  api: string;
+  previousRelease: Span;
+}
+
+export interface BlockFact {
+  api: string;
+  category: BlockCategory;
+  domain?: string;
+  lock?: LockRef;        // condwait: the lock released while waiting
+  span: Span;
+  held: HeldLock[];
+  via?: CallStep[];      // reached through callees
+}
+
+export interface CallFact {
+  op: Extract<Op, { kind: 'call' }>;
+  held: HeldLock[];
+}
+
+export interface ExitFact {
+  span: Span;
+  ret?: string;
+  kind: 'return' | 'panic';
+  /** Locks still held after deferred releases ran. */
+  held: HeldLock[];
+}
+
+export interface FunctionFacts {
+  fn: FunctionIR;
+  acquires: AcquireFact[];
+  doubleAcquires: DoubleAcquireFact[];
+  releasesNotHeld: ReleaseNotHeldFact[];
+  /** Keys this function released without having acquired them on the path: an unlock helper. */
+  releasedUnacquired: Map<string, LockRef>;
+  blocks: BlockFact[];
+  calls: CallFact[];
+  exits: ExitFact[];
+  /** Every lock key this function acquires itself, with its first site. */
+  acquiredKeys: Map<string, HeldLock>;
+  /** The exploration ran out of budget: path facts are partial, so path-based checks stay silent. */
+  overBudget: boolean;
+}
+
+export interface LockOrderEdgeSite {
+  fn: FunctionIR;
+  outer: HeldLock;
+  inner: AcquireFact;
+}
+
+export type { LockKind, LockMode, IrqState };

@@ -1,0 +1,150 @@
+// Lock expressions -> LockRef: the per-function instance path and the workspace-wide class.
+import type { LockRef } from '../../ir/types';
+import type { SyntaxNode } from '../../syntax/tree';
+import type { FileScope } from './file-scope';
+import { typeNameOfDescriptor, type VarScope } from './var-scope';
+import { compactText, firstNamed } from './syntax';
+
+interface PathParts {
+  root: string;          // first identifier, '' when the base is a call or literal
+  base: string;          // root, or the compact text of a non-identifier base
+  segments: string[];    // '.field' or '[]', outermost last
+  castType?: string;     // type of an explicit cast applied to the base of the outermost `castAt` segments
+  castAt: number;        // the last `castAt` segments are accessed on the cast's result
+}
+
+const MAX_PATH_STEPS = 128;
+
+/** Decomposes `&dev->priv->lock`, `((struct foo *)p)->lock`, `tbl[i].lock`, `*lockp`. */
+function pathParts(expr: SyntaxNode): PathParts {
+  const rev: string[] = [];
+  let castType: string | undefined;
+  let castOuter = -1; // number of segments collected (outer ones) when the cast was met
+  let n: SyntaxNode | null = expr;
+  for (let step = 0; n && step < MAX_PATH_STEPS; step++) {
+    switch (n.type) {
+      case 'parenthesized_expression':
+        n = firstNamed(n);
+        continue;
+      case 'pointer_expression':
+        n = n.childForFieldName('argument');
+        continue;
+      case 'cast_expression':
+        if (castType === undefined) {
+          castType = typeNameOfDescriptor(n.childForFieldName('type'));
+          castOuter = rev.length;
+        }
+        n = n.childForFieldName('value');
+        continue;
+      case 'field_expression': {
+        const f = n.childForFieldName('field');
+        rev.push('.' + (f ? f.text : '?'));
+        n = n.childForFieldName('argument');
+        continue;
+      }
+      case 'subscript_expression':
+        rev.push('[]');
+        n = n.childForFieldName('argument');
+        continue;
+      case 'identifier': {
+        const segments = rev.reverse();
+        return { root: n.text, base: n.text, segments, castType, castAt: castType ? castOuter : 0 };
+      }
+      default: {
+        const segments = rev.reverse();
+        return { root: '', base: compactText(n.text), segments, castType, castAt: castType ? castOuter : 0 };
+      }
+    }
+  }
+  return { root: '', base: compactText(expr.text), segments: [], castAt: 0 };
+}
+
+/** The type that declares the fields of `typeName`, following typedefs (bounded: typedef loops exist in broken code). */
+function fieldsOf(scope: FileScope, typeName: string): Map<string, string | undefined> | undefined {
+  let t: string | undefined = typeName;
+  for (let i = 0; t && i < 8; i++) {
+    const fields = scope.structs.get(t);
+    if (fields) return fields;
+    t = scope.typedefs.get(t);
+  }
+  return undefined;
+}
+
+/**
+ * `struct foo.lock` for a field chain on a value of type `struct foo`; longer chains step through
+ * struct definitions of this file while the field types are known (`dev->priv->lock` ->
+ * `struct priv.lock`), and otherwise keep the rest of the chain on the innermost known type.
+ */
+export function classOnType(scope: FileScope, typeName: string, segments: readonly string[]): string {
+  let type = typeName;
+  let start = 0;
+  for (let i = 0; i < segments.length - 1; i++) {
+    const seg = segments[i];
+    if (seg === '[]') {
+      // Indexing an array (or pointer) of T keeps T, but only right at the current type.
+      if (i === start) start = i + 1;
+      continue;
+    }
+    const fieldType = fieldsOf(scope, type)?.get(seg.slice(1));
+    if (!fieldType) break;
+    type = fieldType;
+    start = i + 1;
+  }
+  return type + segments.slice(start).join('');
+}
+
+function isLvalueShaped(n: SyntaxNode): boolean {
+  switch (n.type) {
+    case 'identifier':
+      // ALL_CAPS names are macro constants (GFP_KERNEL, NULL), not lock objects.
+      return !/^[A-Z][A-Z0-9_]*$/.test(n.text);
+    case 'field_expression':
+    case 'subscript_expression':
+      return true;
+    case 'pointer_expression':
+    case 'parenthesized_expression':
+    case 'cast_expression': {
+      const inner = n.type === 'pointer_expression' ? n.childForFieldName('argument')
+        : n.type === 'cast_expression' ? n.childForFieldName('value') : firstNamed(n);
+      return !!inner && isLvalueShaped(inner);
+    }
+    default:
+      return false;
+  }
+}
+
+/** A LockRef for a lock argument (any expression shape; a call base gives root ''). */
+export function lockRefOf(expr: SyntaxNode, vars: VarScope): LockRef {
+  const parts = pathParts(expr);
+  const path = parts.base + parts.segments.join('');
+  const ref: LockRef = { text: expr.text, path, root: parts.root };
+  const cls = classOf(parts, path, vars);
+  if (cls !== undefined) ref.cls = cls;
+  const pi = parts.root ? vars.paramIndex(parts.root) : -1;
+  if (pi >= 0) ref.paramIndex = pi;
+  return ref;
+}
+
+/** A LockRef for a call argument when it looks like a lock-capable lvalue, else null. */
+export function argRefOf(expr: SyntaxNode, vars: VarScope): LockRef | null {
+  return isLvalueShaped(expr) ? lockRefOf(expr, vars) : null;
+}
+
+function classOf(parts: PathParts, path: string, vars: VarScope): string | undefined {
+  const scope = vars.file;
+  if (parts.castType && parts.castAt > 0) {
+    return classOnType(scope, parts.castType, parts.segments.slice(parts.segments.length - parts.castAt));
+  }
+  if (!parts.root) return undefined;
+  const v = vars.lookup(parts.root);
+  if (v.storage === 'global') return `global:${path}`;
+  if (v.storage === 'static') return `static:${scope.file}:${path}`;
+  // A parameter or local: only a field of a typed object has a class shared across functions.
+  if (parts.segments.length === 0 || !v.typeName) return undefined;
+  return classOnType(scope, v.typeName, parts.segments);
+}
+
+/** Pseudo-locks named by an API entry (rcu, ebpf_epoch): one global instance. */
+export function pseudoLockRef(name: string): LockRef {
+  return { text: name, path: name, root: name, cls: `global:${name}` };
+}

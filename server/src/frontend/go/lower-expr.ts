@@ -1,0 +1,436 @@
+// Expressions: the ops their evaluation performs (calls, lock operations, channel receives), in
+// evaluation order, and the classification of one call (API entry, method, package function).
+import type { ApiEntry } from '../../api/types';
+import type { LockRef, Op, Span } from '../../ir/types';
+import type { SyntaxNode } from '../../syntax/tree';
+import {
+  embeddedLockRef, isPackageName, isSyncType, lockRefOf, pathParts, pathString, pathType, refFromParts,
+} from './lockref';
+import type { FnState } from './state';
+import { captureScope, literalName } from './state';
+import { namedKids, spanOf } from './syntax';
+import {
+  deref, FileTypes, inferType, isPredeclaredType, namedBase, resolveType, structOf, typeString,
+} from './types-scope';
+
+const BUILTINS = new Set([
+  'append', 'cap', 'clear', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'max', 'min',
+  'new', 'print', 'println', 'real', 'recover',
+]);
+
+/** Leaves and types: nothing inside them is evaluated. */
+const INERT = new Set([
+  'identifier', 'field_identifier', 'package_identifier', 'type_identifier', 'int_literal', 'float_literal',
+  'imaginary_literal', 'rune_literal', 'interpreted_string_literal', 'raw_string_literal', 'nil', 'true',
+  'false', 'iota', 'comment', 'qualified_type', 'pointer_type', 'array_type', 'slice_type', 'map_type',
+  'channel_type', 'function_type', 'struct_type', 'interface_type', 'generic_type', 'implicit_length_array_type',
+  'type_arguments', 'parenthesized_type', 'negated_type', 'blank_identifier', 'label_name', 'dot',
+]);
+
+const EXIT_METHODS = /^(Fatal|Fatalf|Fatalln|FailNow|SkipNow|Skip|Skipf|Panic|Panicf|Panicln)$/;
+
+// ---------- function literals ----------
+
+/** Registers a function literal for lowering as its own function; returns its FunctionIR name. */
+export function queueLiteral(node: SyntaxNode, st: FnState): string {
+  const name = literalName(node, st.name);
+  if (!st.fc.queued.has(node.startIndex)) {
+    st.fc.queued.add(node.startIndex);
+    st.fc.queue.push({ node, name, scope: captureScope(st.scope) });
+  }
+  return name;
+}
+
+// ---------- evaluation walk ----------
+
+/**
+ * Emits the ops of evaluating `n` into the graph: post-order (operands and arguments before the
+ * call), with an explicit stack so deeply nested expressions cannot exhaust the JS stack.
+ */
+export function evalExpr(n: SyntaxNode | null | undefined, st: FnState): void {
+  if (!n) return;
+  const nodes: SyntaxNode[] = [n];
+  const post: boolean[] = [false];
+  while (nodes.length) {
+    const node = nodes.pop()!;
+    if (post.pop()) {
+      emitPost(node, st);
+      continue;
+    }
+    const t = node.type;
+    if (INERT.has(t)) continue;
+    if (t === 'func_literal') {
+      queueLiteral(node, st);
+      continue;
+    }
+    if (t === 'ERROR') markError(node, st);
+    if (t === 'call_expression') {
+      nodes.push(node); post.push(true);
+      const args = node.childForFieldName('arguments');
+      if (args) pushReversed(namedKids(args), nodes, post);
+      const fn = node.childForFieldName('function');
+      if (fn) { nodes.push(fn); post.push(false); }
+      continue;
+    }
+    if (t === 'unary_expression') {
+      const op = node.childForFieldName('operator');
+      const operand = node.childForFieldName('operand');
+      if (op && op.type === '<-') { nodes.push(node); post.push(true); }
+      if (operand) { nodes.push(operand); post.push(false); }
+      continue;
+    }
+    // Big table literals: skip when their text holds no call or receive at all.
+    if (node.endIndex - node.startIndex > 256 && !st.src.mayHaveEffects(node)) continue;
+    pushReversed(namedKids(node), nodes, post);
+  }
+}
+
+function pushReversed(list: SyntaxNode[], nodes: SyntaxNode[], post: boolean[]): void {
+  for (let i = list.length - 1; i >= 0; i--) { nodes.push(list[i]); post.push(false); }
+}
+
+function emitPost(node: SyntaxNode, st: FnState): void {
+  if (node.type === 'call_expression') {
+    for (const op of opsForCall(node, st)) st.cfg.add(op, spanOfOp(op) ?? spanOf(node));
+  } else {
+    const span = spanOf(node);
+    st.cfg.add({ kind: 'block', api: st.src.short(node), category: 'channel', span }, span);
+  }
+}
+
+function spanOfOp(op: Op): Span | undefined {
+  return 'span' in op ? op.span : undefined;
+}
+
+export function markError(node: SyntaxNode, st: FnState): void {
+  st.incomplete = true;
+  if (!st.firstError) st.firstError = spanOf(node);
+}
+
+// ---------- call classification ----------
+
+/** Strips parentheses around a callee: `(f)(x)`, `(*T)(p)`. */
+function unparen(n: SyntaxNode): SyntaxNode {
+  let cur = n;
+  for (let i = 0; i < 50 && cur.type === 'parenthesized_expression'; i++) {
+    const inner = cur.namedChild(0);
+    if (!inner) break;
+    cur = inner;
+  }
+  return cur;
+}
+
+/** LockRef for an argument that looks like a lock-capable lvalue; null otherwise. */
+export function argRef(a: SyntaxNode, st: FnState): LockRef | null {
+  const t = a.type;
+  if (t !== 'identifier' && t !== 'selector_expression' && t !== 'unary_expression' && t !== 'index_expression'
+    && t !== 'parenthesized_expression') return null;
+  const p = pathParts(a, st.src);
+  return p ? refFromParts(st.src.short(a, 120), p, st) : null;
+}
+
+function callOp(callee: string, receiver: string | undefined, args: SyntaxNode[], span: Span, st: FnState): Op {
+  const op: Op = { kind: 'call', callee, args: args.map((a) => argRef(a, st)), span };
+  if (receiver !== undefined) op.receiver = receiver;
+  return op;
+}
+
+/** Receiver text for a call op when its type is unknown: the normalised path, else its root. */
+function receiverText(o: SyntaxNode, st: FnState): string | undefined {
+  const p = pathParts(o, st.src);
+  if (p) return pathString(p);
+  let cur: SyntaxNode | null = o;
+  for (let i = 0; cur && i < 200; i++) {
+    if (cur.type === 'identifier') return st.src.of(cur);
+    cur = cur.childForFieldName('operand') ?? cur.childForFieldName('function') ?? cur.namedChild(0);
+  }
+  return undefined;
+}
+
+interface MethodTarget {
+  entry: ApiEntry;
+  /** the value itself is the lock (embedded sync.Mutex) */
+  embedded: boolean;
+  /** matched through goUntypedMethods */
+  untyped: boolean;
+  recvType?: string;
+}
+
+type EmbeddedSearch = { entry: ApiEntry } | 'method' | 'unknown' | undefined;
+
+function apiForType(base: string, m: string, st: FnState): ApiEntry | undefined {
+  const dot = base.indexOf('.');
+  if (dot < 0) return undefined;
+  const alias = base.slice(0, dot);
+  const tname = base.slice(dot + 1);
+  const path = st.ft.imports.get(alias);
+  const go = st.fc.api.go;
+  return (path ? go.get(`${path}.${tname}.${m}`) : undefined) ?? go.get(`${alias}.${tname}.${m}`);
+}
+
+/** Looks for `m` among the embedded fields of a struct of this file (promoted lock methods). */
+function searchEmbedded(type: string, m: string, st: FnState, depth: number): EmbeddedSearch {
+  const def = structOf(type, st.ft);
+  if (!def || depth > 3) return undefined;
+  let unknown = false;
+  for (const e of def.embedded) {
+    const base = namedBase(resolveType(e, st.ft));
+    if (!base) continue;
+    if (base.includes('.')) {
+      const entry = apiForType(base, m, st);
+      if (entry) return { entry };
+      if (!isSyncType(base, st.ft)) unknown = true;
+      continue;
+    }
+    if (st.ft.methods.has(`${base}.${m}`)) return 'method';
+    const inner = searchEmbedded(e, m, st, depth + 1);
+    if (inner) return inner;
+    if (!st.ft.structs.has(base)) unknown = true;
+  }
+  return unknown ? 'unknown' : undefined;
+}
+
+/** Which API entry (if any) a method call `o.m(args)` is, given what is known of `o`'s type. */
+function resolveMethod(type: string | undefined, m: string, nargs: number, st: FnState): MethodTarget | undefined {
+  const untypedEntry = nargs === 0 ? st.fc.api.goUntypedMethods.get(m) : undefined;
+  const untyped = (embedded: boolean): MethodTarget | undefined =>
+    (untypedEntry ? { entry: untypedEntry, embedded, untyped: true, recvType: type } : undefined);
+  if (!type) return untyped(false);
+  const r = resolveType(type, st.ft);
+  const base = namedBase(r);
+  if (!base) {
+    if (deref(r).startsWith('struct#')) return embeddedTarget(r, m, st, untyped, type);
+    return /^interface\b/.test(deref(r)) ? untyped(false) : undefined;
+  }
+  if (base.includes('.')) {
+    const entry = apiForType(base, m, st);
+    if (entry) return { entry, embedded: false, untyped: false, recvType: type };
+    return isSyncType(base, st.ft) ? undefined : untyped(false);
+  }
+  if (st.ft.methods.has(`${base}.${m}`)) return undefined;
+  if (st.ft.structs.has(base)) return embeddedTarget(r, m, st, untyped, type);
+  const under = st.ft.named.get(base);
+  if (under !== undefined && !/^interface\b/.test(under)) return undefined;
+  // An interface, or a type declared in another file of the package: its method set is unknown.
+  return untyped(under === undefined);
+}
+
+function embeddedTarget(
+  r: string, m: string, st: FnState, untyped: (embedded: boolean) => MethodTarget | undefined, type: string,
+): MethodTarget | undefined {
+  const found = searchEmbedded(r, m, st, 0);
+  if (found === 'method' || found === undefined) return undefined;
+  if (found === 'unknown') return untyped(true);
+  return { entry: found.entry, embedded: true, untyped: false, recvType: type };
+}
+
+/** Receiver LockRef; `s.Mutex.Lock()` on an embedded mutex names the struct, like `s.Lock()`. */
+function receiverRef(o: SyntaxNode, st: FnState): LockRef {
+  if (o.type === 'selector_expression') {
+    const field = o.childForFieldName('field');
+    const operand = o.childForFieldName('operand');
+    const fname = field ? st.src.of(field) : '';
+    if (operand && (fname === 'Mutex' || fname === 'RWMutex')) {
+      const t = inferType(operand, st.scope, st.src, st.ft) ?? pathType(operand, st);
+      const def = t ? structOf(t, st.ft) : undefined;
+      if (def && def.embedded.some((e) => namedBase(e)?.endsWith('.' + fname))) return embeddedLockRef(operand, st, t);
+    }
+  }
+  return lockRefOf(o, st);
+}
+
+function pseudoLock(name: string): LockRef {
+  return { text: name, path: name, root: name, cls: `global:${name}` };
+}
+
+/** The lock a Cond.Wait releases: `<cond>.L`, rewritten later when the Cond's constructor is seen. */
+function condLockRef(o: SyntaxNode, st: FnState): LockRef | undefined {
+  const p = pathParts(o, st.src);
+  if (!p) return undefined;
+  const root = st.scope.get(p.root);
+  if (p.segs.length === 0 && root?.condLock) return { ...root.condLock };
+  const lParts = { root: p.root, segs: [...p.segs, 'L'] };
+  const ref = refFromParts(`${st.src.short(o, 100)}.L`, lParts, st);
+  const condCls = refFromParts('', p, st).cls;
+  if (condCls) {
+    const scope = st.scope;
+    const ctx = { src: st.src, ft: st.ft, scope };
+    st.fc.condUses.push({
+      ref, condCls, condParts: p,
+      rebuild: (parts, embedded) => {
+        const text = pathString(parts);
+        if (!embedded) return refFromParts(text, parts, ctx);
+        const r = refFromParts(text, parts, ctx);
+        const owner = parts.segs.length ? undefined : scope.get(parts.root)?.type;
+        const base = owner ? namedBase(resolveType(owner, ctx.ft)) : undefined;
+        return base ? { ...r, cls: base.includes('.') ? base : `${ctx.ft.pkg}.${base}` } : r;
+      },
+    });
+  }
+  return ref;
+}
+
+function entryOps(
+  entry: ApiEntry, api: string, recv: SyntaxNode | undefined, args: SyntaxNode[], span: Span, st: FnState,
+  recvRef: () => LockRef | undefined,
+): Op[] {
+  const lockOf = (): LockRef | undefined => {
+    if (entry.lock) return pseudoLock(entry.lock);
+    const idx = entry.arg ?? 0;
+    if (idx < 0) return recvRef();
+    const a = args[idx];
+    return a ? lockRefOf(a, st) : undefined;
+  };
+  switch (entry.role) {
+    case 'acquire': {
+      const lock = lockOf();
+      if (!lock) return [];
+      return [{ kind: 'acquire', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive', irq: entry.irq ?? 'none', api, span }];
+    }
+    case 'release': {
+      const lock = lockOf();
+      if (!lock) return [];
+      return [{ kind: 'release', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive', api, span }];
+    }
+    case 'tryacquire':
+      return []; // only a branch on its result acquires (see tryOnEdge)
+    case 'block': {
+      const op: Op = { kind: 'block', api, category: entry.category ?? 'wait', span };
+      if (entry.domain) op.domain = entry.domain;
+      if (entry.category === 'condwait' && recv) {
+        const lock = condLockRef(recv, st);
+        if (lock) op.lock = lock;
+      }
+      return [op];
+    }
+    case 'spawn': {
+      const a = args[entry.arg ?? 0];
+      return a ? [{ kind: 'spawn', target: st.src.compact(a, 120), api, span }] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The ops one call performs (not counting its operands), or [] for builtins and conversions. */
+export function opsForCall(call: SyntaxNode, st: FnState): Op[] {
+  const fnRaw = call.childForFieldName('function');
+  const argsNode = call.childForFieldName('arguments');
+  const args = argsNode ? namedKids(argsNode) : [];
+  const span = spanOf(call);
+  if (!fnRaw) return [];
+  const fn = unparen(fnRaw);
+  switch (fn.type) {
+    case 'func_literal':
+      return [callOp(literalName(fn, st.name), undefined, args, span, st)];
+    case 'identifier': {
+      const name = st.src.of(fn);
+      const v = st.scope.get(name);
+      if (v) return [callOp(v.lit ?? name, undefined, args, span, st)];
+      if (BUILTINS.has(name) || name === 'panic' || isConversion(name, st.ft)) return [];
+      return [callOp(name, undefined, args, span, st)];
+    }
+    case 'selector_expression': {
+      const o = fn.childForFieldName('operand');
+      const f = fn.childForFieldName('field');
+      if (!o || !f) return [];
+      const m = st.src.of(f);
+      if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) return packageCallOps(st.src.of(o), m, args, span, st);
+      const type = inferType(o, st.scope, st.src, st.ft) ?? pathType(o, st);
+      const target = resolveMethod(type, m, args.length, st);
+      if (target) {
+        const api = target.untyped ? m : target.entry.name;
+        const recvRef = () => (target.embedded ? embeddedLockRef(o, st, type) : receiverRef(o, st));
+        return entryOps(target.entry, api, o, args, span, st, recvRef);
+      }
+      return [callOp(m, type ?? receiverText(o, st), args, span, st)];
+    }
+    default:
+      return [];
+  }
+}
+
+function isConversion(name: string, ft: FileTypes): boolean {
+  return isPredeclaredType(name) || ft.structs.has(name) || ft.named.has(name);
+}
+
+function packageCallOps(alias: string, m: string, args: SyntaxNode[], span: Span, st: FnState): Op[] {
+  const path = st.ft.imports.get(alias);
+  const go = st.fc.api.go;
+  const entry = (path ? go.get(`${path}.${m}`) : undefined) ?? go.get(`${alias}.${m}`);
+  if (entry) return entryOps(entry, entry.name, undefined, args, span, st, () => undefined);
+  return [callOp(`${alias}.${m}`, undefined, args, span, st)];
+}
+
+/** `panic(...)`, `os.Exit`, `log.Fatal*`, `t.Fatal*`, `runtime.Goexit`: paths that do not return. */
+export function isExitCall(call: SyntaxNode, st: FnState): boolean {
+  const fnRaw = call.childForFieldName('function');
+  if (!fnRaw) return false;
+  const fn = unparen(fnRaw);
+  if (fn.type === 'identifier') return st.src.of(fn) === 'panic' && !st.scope.has('panic');
+  if (fn.type !== 'selector_expression') return false;
+  const o = fn.childForFieldName('operand');
+  const f = fn.childForFieldName('field');
+  if (!o || !f) return false;
+  const m = st.src.of(f);
+  if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) {
+    const path = st.ft.imports.get(st.src.of(o));
+    return (path === 'os' && m === 'Exit') || (path === 'runtime' && m === 'Goexit') || /^(Fatal|Panic)/.test(m);
+  }
+  return EXIT_METHODS.test(m);
+}
+
+/**
+ * The acquire a trylock call performs when it succeeds, and which boolean result means success.
+ * Undefined when the call is not a trylock.
+ */
+export function tryAcquireOf(call: SyntaxNode, st: FnState): { op: Op; onTrue: boolean } | undefined {
+  const fnRaw = call.childForFieldName('function');
+  if (!fnRaw || call.type !== 'call_expression') return undefined;
+  const fn = unparen(fnRaw);
+  if (fn.type !== 'selector_expression') return undefined;
+  const o = fn.childForFieldName('operand');
+  const f = fn.childForFieldName('field');
+  const argsNode = call.childForFieldName('arguments');
+  const args = argsNode ? namedKids(argsNode) : [];
+  if (!o || !f) return undefined;
+  if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) return undefined;
+  const m = st.src.of(f);
+  const type = inferType(o, st.scope, st.src, st.ft) ?? pathType(o, st);
+  const target = resolveMethod(type, m, args.length, st);
+  if (!target || target.entry.role !== 'tryacquire') return undefined;
+  const e = target.entry;
+  const lock = target.embedded ? embeddedLockRef(o, st, type) : receiverRef(o, st);
+  const op: Op = {
+    kind: 'acquire', lock, lockKind: e.kind ?? 'mutex', mode: e.mode ?? 'exclusive', irq: e.irq ?? 'none',
+    api: target.untyped ? m : e.name, span: spanOf(call),
+  };
+  return { op, onTrue: e.success !== 'zero' };
+}
+
+/** The release ops of a deferred closure body, in source order (a straight-line approximation). */
+export function closureReleases(lit: SyntaxNode, st: FnState): Op[] {
+  const body = lit.childForFieldName('body');
+  if (!body) return [];
+  const scope = new Map(st.scope);
+  const params = lit.childForFieldName('parameters');
+  if (params) {
+    for (const p of namedKids(params)) {
+      const t = p.childForFieldName('type');
+      const type = t ? typeString(t, st.src, st.ft) : undefined;
+      for (const c of namedKids(p)) if (c.type === 'identifier') scope.set(st.src.of(c), { kind: 'local', type });
+    }
+  }
+  const inner: FnState = { ...st, scope };
+  const out: Op[] = [];
+  const stack: SyntaxNode[] = [body];
+  let budget = 20000;
+  while (stack.length && budget-- > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'func_literal' || INERT.has(n.type)) continue;
+    if (n.type === 'call_expression') for (const op of opsForCall(n, inner)) if (op.kind === 'release') out.push(op);
+    const ks = namedKids(n);
+    for (let i = ks.length - 1; i >= 0; i--) stack.push(ks[i]);
+  }
+  return out;
+}
