@@ -161,6 +161,11 @@ export function embeddedLockRef(n: SyntaxNode, ctx: TypeCtx, structType: string 
   return ref;
 }
 
+/** Static type of a split path, when known. */
+export function partsType(p: PathParts, ctx: TypeCtx): string | undefined {
+  return walkClass(p, ctx).type;
+}
+
 /** Static type of a path expression via the class walk (used when inferType cannot see it). */
 export function pathType(n: SyntaxNode, ctx: TypeCtx): string | undefined {
   const p = pathParts(n, ctx.src);

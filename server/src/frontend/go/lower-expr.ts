@@ -4,13 +4,13 @@ import type { ApiEntry } from '../../api/types';
 import type { LockRef, Op, Span } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import {
-  embeddedLockRef, isPackageName, isSyncType, lockRefOf, pathParts, pathString, pathType, refFromParts,
+  embeddedLockRef, isPackageName, isSyncType, lockRefOf, partsType, pathParts, pathString, pathType, refFromParts,
 } from './lockref';
 import type { FnState } from './state';
 import { captureScope, literalName } from './state';
 import { namedKids, spanOf } from './syntax';
 import {
-  deref, FileTypes, inferType, isPredeclaredType, namedBase, resolveType, structOf, typeString,
+  deref, FileTypes, inferType, isPredeclaredType, namedBase, qualify, resolveType, structOf, typeString,
 } from './types-scope';
 
 const BUILTINS = new Set([
@@ -230,6 +230,14 @@ function receiverRef(o: SyntaxNode, st: FnState): LockRef {
     const field = o.childForFieldName('field');
     const operand = o.childForFieldName('operand');
     const fname = field ? st.src.of(field) : '';
+    if (operand && fname === 'L') {
+      // `s.cond.L.Lock()`: the Cond's lock, rewritten with `Wait`'s when its constructor is seen.
+      const t = inferType(operand, st.scope, st.src, st.ft) ?? pathType(operand, st);
+      if (t && /^\*?sync\.Cond$/.test(resolveType(t, st.ft))) {
+        const ref = condLockRef(operand, st);
+        if (ref) return ref;
+      }
+    }
     if (operand && (fname === 'Mutex' || fname === 'RWMutex')) {
       const t = inferType(operand, st.scope, st.src, st.ft) ?? pathType(operand, st);
       const def = t ? structOf(t, st.ft) : undefined;
@@ -253,17 +261,15 @@ function condLockRef(o: SyntaxNode, st: FnState): LockRef | undefined {
   const ref = refFromParts(`${st.src.short(o, 100)}.L`, lParts, st);
   const condCls = refFromParts('', p, st).cls;
   if (condCls) {
-    const scope = st.scope;
-    const ctx = { src: st.src, ft: st.ft, scope };
+    const ctx = { src: st.src, ft: st.ft, scope: st.scope };
     st.fc.condUses.push({
       ref, condCls, condParts: p,
       rebuild: (parts, embedded) => {
-        const text = pathString(parts);
-        if (!embedded) return refFromParts(text, parts, ctx);
-        const r = refFromParts(text, parts, ctx);
-        const owner = parts.segs.length ? undefined : scope.get(parts.root)?.type;
+        const r = refFromParts(pathString(parts), parts, ctx);
+        if (!embedded) return r;
+        const owner = partsType(parts, ctx);
         const base = owner ? namedBase(resolveType(owner, ctx.ft)) : undefined;
-        return base ? { ...r, cls: base.includes('.') ? base : `${ctx.ft.pkg}.${base}` } : r;
+        return base ? { ...r, cls: qualify(base, ctx.ft) } : r;
       },
     });
   }
