@@ -7,12 +7,11 @@ import type { ApiEntry, ApiIndex } from './api/types';
 import { ALL_CHECKS } from './checks/index';
 import type { Check } from './checks/types';
 import { analyzeProgram, type AnalysisResult, type SeveritySetting } from './core/analyze';
-import { exploreFunction } from './core/explore';
-import type { FunctionFacts } from './core/facts';
+import { computeProgramFacts, ProgramCache } from './core/program';
 import type { CheckMeta } from './core/finding';
 import { lowerC } from './frontend/c/index';
 import { lowerGo } from './frontend/go/index';
-import type { FileIR, FileProblem, Op } from './ir/types';
+import type { FileIR, FileProblem, FunctionIR, Op } from './ir/types';
 import { createParser, type ParserChoice } from './syntax/parser';
 import type { Language, Parser } from './syntax/tree';
 
@@ -23,12 +22,13 @@ export interface EngineOptions {
   reportSameClassNesting?: boolean;
   /** Files larger than this are not analysed (generated register headers and the like). */
   maxFileSize?: number;
+  /** Follow calls through function summaries (default). Off: each function on its own. */
+  interprocedural?: boolean;
 }
 
 export interface FileEntry {
   hash: string;
   ir: FileIR;
-  facts: FunctionFacts[];
 }
 
 export { DEFAULT_MAX_FILE_SIZE };
@@ -46,6 +46,7 @@ export function contentHash(text: string): string {
 export class Engine {
   readonly checks: readonly Check[] = ALL_CHECKS;
   private readonly files = new Map<string, FileEntry>();
+  private readonly programCache = new ProgramCache();
 
   private constructor(
     readonly parser: Parser,
@@ -116,17 +117,17 @@ export class Engine {
       tree.delete();
     }
     markTryAcquires(ir, this.api);
-    const facts = ir.functions.map((fn) => exploreFunction(fn));
-    return { hash, ir, facts };
+    return { hash, ir };
   }
 
   analyze(): AnalysisResult {
     const files = new Map<string, FileIR>();
-    const facts: FunctionFacts[] = [];
+    const functions: FunctionIR[] = [];
     for (const [path, entry] of this.files) {
       files.set(path, entry.ir);
-      facts.push(...entry.facts);
+      functions.push(...entry.ir.functions);
     }
+    const facts = computeProgramFacts(functions, this.programCache, { interprocedural: this.options.interprocedural ?? true });
     return analyzeProgram(files, facts, {
       checks: this.checks,
       severities: this.options.severities ?? {},

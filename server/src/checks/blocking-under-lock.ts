@@ -18,8 +18,9 @@ thread needs the lock. Go channel operations under a mutex are reported at info 
   run(program: ProgramFacts): Finding[] {
     const findings: Finding[] = [];
     for (const facts of program.functions) {
+      const language = program.languageOf(facts.fn.file);
       for (const block of facts.blocks) {
-        const verdict = judge(block);
+        const verdict = judge(block, language);
         if (verdict) findings.push(toFinding(facts, block, verdict));
       }
     }
@@ -44,7 +45,7 @@ export function isOwnReadSection(block: BlockFact, h: HeldLock): boolean {
   return block.lock !== undefined && h.lock.path === block.lock.path;
 }
 
-function judge(block: BlockFact): Verdict | undefined {
+function judge(block: BlockFact, language: 'c' | 'go'): Verdict | undefined {
   const held = block.held.filter((h) => !(block.category === 'condwait' && block.lock && h.lock.path === block.lock.path));
   if (held.length === 0) return undefined;
   if (held.some((h) => isOwnReadSection(block, h))) return undefined;
@@ -68,6 +69,15 @@ function judge(block: BlockFact): Verdict | undefined {
       reason: block.category === 'wait'
         ? 'while holding a lock: if the awaited thread or work needs that lock, neither can proceed'
         : 'on a condition while holding another lock, which stays held while waiting',
+    };
+  }
+  if (block.category === 'sleep' && language === 'go') {
+    // Kernel code sleeps under mutexes by design; a Go program sleeping under a mutex stalls every
+    // goroutine that needs it for the whole sleep.
+    return {
+      severity: 'info',
+      culprits: sleeping,
+      reason: 'while holding a lock: every goroutine that needs the lock waits out the whole sleep',
     };
   }
   if (block.category === 'channel') {

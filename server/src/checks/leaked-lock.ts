@@ -43,8 +43,11 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
     if (holding.length === 0) continue;
     const handOff = isHandOff(first);
     if (free.length === 0 && handOff) continue;           // a lock helper: every path returns holding it
-    if (handOff && conditionalHelper(holding, free, language)) continue;
-    if (handOff && /lock|acquire|get|grab|enter|begin|start/i.test(fn.name) && !/unlock|release|put/i.test(fn.name)) continue;
+    // Read sections are not handed over on some paths only; a lock returned on an error path is a leak.
+    const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
+    const errorPathLeak = holding.some((e) => classifyReturn(e.ret, language) === 'error');
+    if (handOff && !section && conditionalHelper(holding, free, language)) continue;
+    if (handOff && !section && !errorPathLeak && /lock|acquire|grab|enter|begin/i.test(fn.name) && !/unlock|release|put|exit|end/i.test(fn.name)) continue;
     const reported = new Set<string>();
     for (const exit of holding) {
       const where = `${exit.span.line}:${exit.span.col}`;

@@ -25,10 +25,12 @@ once or hang the next locker, and Go aborts with "sync: unlock of unlocked mutex
           severity: 'error',
           message: deferred
             ? `${lockName(r.lock.text)} is unlocked here and then again by the deferred unlock when ${fn.name}() returns: the second unlock finds it not held.`
-            : `${lockName(r.lock.text)} is released here but it is not held on this path: it was already released at line ${lineOf(r.previousRelease)}.`,
+            : r.afterFailedTry
+              ? `${lockName(r.lock.text)} is released here but it is not held on this path: the attempt to take it at line ${lineOf(r.previousRelease)} failed.`
+              : `${lockName(r.lock.text)} is released here but it is not held on this path: it was already released at line ${lineOf(r.previousRelease)}.`,
           file: fn.file,
           span: r.span,
-          related: [{ file: fn.file, span: r.previousRelease, message: `${lockName(r.lock.text)} released earlier here` }],
+          related: [{ file: fn.file, span: r.previousRelease, message: r.afterFailedTry ? 'the lock attempt that failed' : `${lockName(r.lock.text)} released earlier here` }],
           fingerprint: fingerprint('unlock-not-held', fn.qualifiedName, r.lock.path),
         });
       }

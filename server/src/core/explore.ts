@@ -31,6 +31,7 @@ export interface ExploreOptions {
 interface State {
   held: HeldLock[];                  // sorted by key
   released: Map<string, Span>;       // keys released on every path that reached here
+  tryFailed: Set<string>;            // keys whose trylock failed on this path (subset of released)
   assume: Map<string, { value: boolean; vars: string[] }>;
   orphanDefers: Map<string, Span>;   // deferred unlocks whose lock was already unlocked explicitly
 }
@@ -70,7 +71,9 @@ function merge(existing: State, incoming: State): State | undefined {
       changed = true;
     }
   }
-  return changed ? { held: existing.held, released, assume, orphanDefers } : undefined;
+  const tryFailed = new Set([...existing.tryFailed].filter((k) => incoming.tryFailed.has(k)));
+  if (tryFailed.size !== existing.tryFailed.size) changed = true;
+  return changed ? { held: existing.held, released, assume, orphanDefers, tryFailed } : undefined;
 }
 
 export function lockKey(lock: LockRef): string {
@@ -116,7 +119,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     }
   };
 
-  push(0, { held: [], released: new Map(), assume: new Map(), orphanDefers: new Map() });
+  push(0, { held: [], released: new Map(), assume: new Map(), orphanDefers: new Map(), tryFailed: new Set() });
   let visits = 0;
   while (work.length > 0) {
     if (++visits > budget) {
@@ -169,6 +172,15 @@ function step(
     case 'defer': {
       let next = state;
       for (const inner of op.ops) {
+        if (inner.kind === 'call') {
+          // `defer unlockPair(a, b)`: an unlock helper run at exit.
+          const effect = options.resolveCall?.(inner, fn);
+          for (const key of effect?.releases ?? []) {
+            const h = next.held.find((x) => x.key === key && !x.deferredRelease);
+            if (h) next = withHeld({ ...next }, next.held.map((x) => (x === h ? { ...x, deferredRelease: true } : x)));
+          }
+          continue;
+        }
         if (inner.kind !== 'release') continue;
         const key = lockKey(inner.lock);
         const h = next.held.find((x) => x.key === key && !x.deferredRelease);
@@ -179,6 +191,15 @@ function step(
         }
       }
       return next;
+    }
+    case 'tryfail': {
+      const key = lockKey(op.lock);
+      if (state.held.some((h) => h.key === key)) return state;
+      const released = new Map(state.released);
+      released.set(key, op.span);
+      const tryFailed = new Set(state.tryFailed);
+      tryFailed.add(key);
+      return { ...state, released, tryFailed };
     }
     case 'block': {
       const held = state.held;
@@ -232,14 +253,18 @@ function step(
 function acquire(
   index: number, state: State, facts: FunctionFacts, once: (k: string) => boolean, lock: HeldLock,
   isTry?: boolean,
-): State {
+): State | undefined {
   const existing = state.held.find((h) => h.key === lock.key);
   if (existing) {
     const reentrant = REENTRANT_KINDS.has(lock.lockKind) || (existing.mode === 'shared' && lock.mode === 'shared');
-    if (!reentrant && !isTry && once(`double:${index}:${lock.key}`)) {
-      facts.doubleAcquires.push({ lock: lock.lock, span: lock.site, first: existing, api: lock.api, via: lock.via });
+    if (!reentrant && !isTry) {
+      if (once(`double:${index}:${lock.key}`)) {
+        facts.doubleAcquires.push({ lock: lock.lock, span: lock.site, first: existing, api: lock.api, via: lock.via });
+      }
+      // The thread deadlocks here: nothing after it on this path runs, so report nothing after it.
+      return undefined;
     }
-    if (!reentrant && !existing.deferredRelease) return state;
+    if (!reentrant) return state;
     const depth = Math.min(existing.depth + 1, MAX_DEPTH);
     return withHeld({ ...state }, state.held.map((h) => (h === existing ? { ...h, depth } : h)));
   }
@@ -271,6 +296,9 @@ function release(
   if (h) {
     const released = new Map(state.released);
     released.set(h.key, span);
+    if (state.tryFailed.has(h.key)) {
+      state = { ...state, tryFailed: new Set([...state.tryFailed].filter((k) => k !== h.key)) };
+    }
     if (h.depth > 1) {
       return withHeld({ ...state, released }, state.held.map((x) => (x === h ? { ...x, depth: x.depth - 1 } : x)));
     }
@@ -284,7 +312,7 @@ function release(
   const previous = state.released.get(key);
   if (previous) {
     if (once(`unheld:${index}:${key}`)) {
-      facts.releasesNotHeld.push({ lock, span, api, previousRelease: previous } as ReleaseNotHeldFact);
+      facts.releasesNotHeld.push({ lock, span, api, previousRelease: previous, afterFailedTry: state.tryFailed.has(key) } as ReleaseNotHeldFact);
     }
   } else {
     facts.releasedUnacquired.set(key, lock);

@@ -47,6 +47,8 @@ export interface ReleaseNotHeldFact {
   span: Span;
   api: string;
   previousRelease: Span;
+  /** The path does not hold the lock because a trylock failed there (previousRelease is the trylock). */
+  afterFailedTry?: boolean;
 }
 
 export interface BlockFact {

@@ -55,8 +55,10 @@ export type Op =
   | { kind: 'acquire'; lock: LockRef; lockKind: LockKind; mode: LockMode; irq: IrqState; api: string; span: Span; try?: boolean }
   | { kind: 'release'; lock: LockRef; lockKind: LockKind; mode: LockMode; api: string; span: Span }
   | { kind: 'block'; api: string; category: BlockCategory; span: Span; lock?: LockRef; domain?: string }
-  | { kind: 'call'; callee: string; receiver?: string; args: (LockRef | null)[]; span: Span }
+  | { kind: 'call'; callee: string; receiver?: string; receiverRef?: LockRef; args: (LockRef | null)[]; span: Span }
   | { kind: 'spawn'; target: string; api: string; span: Span }
+  /** The failure edge of a trylock: this path does not hold `lock` (a release here is a bug). */
+  | { kind: 'tryfail'; lock: LockRef; api: string; span: Span }
   | { kind: 'assign'; vars: string[] }
   | { kind: 'assume'; key: string; value: boolean; vars: string[] }
   | { kind: 'defer'; ops: Op[]; span: Span }

@@ -1,6 +1,7 @@
 // Branch conditions: the normalised `assume` key, the variables a condition reads, and which
 // branch of a trylock test holds the lock.
 import type { ApiEntry } from '../../api/types';
+import type { Op } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import { compactText, operatorOf, stripParens } from './syntax';
 
@@ -61,32 +62,45 @@ function mirror(op: string): string {
   }
 }
 
-const MAX_VAR_NODES = 512;
+/** Identifiers in code text, with what precedes and follows them (to drop callees and field names). */
+const IDENT = /[A-Za-z_]\w*/g;
+const NOT_VARIABLES = new Set(['sizeof', 'struct', 'union', 'enum', 'const', 'volatile', 'unsigned', 'signed', 'int', 'long', 'char', 'short', 'void', 'bool', '_Bool', 'float', 'double', '__alignof__', '_Alignof']);
 
-/** Identifiers a condition reads (callee names and field names excluded). */
+/**
+ * Identifiers a condition reads (callee names and field names excluded). Taken from the text:
+ * walking the subtree again would cost more than the condition's lowering itself.
+ */
 export function conditionVars(cond: SyntaxNode): string[] {
+  return identifiersRead(cond.text);
+}
+
+export function identifiersRead(text: string): string[] {
   const out = new Set<string>();
-  const stack: SyntaxNode[] = [cond];
-  for (let seen = 0; stack.length > 0 && seen < MAX_VAR_NODES; seen++) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier') {
-      out.add(n.text);
-      continue;
-    }
-    if (n.type === 'sizeof_expression' || n.type === 'string_literal' || n.type === 'number_literal') continue;
-    const callee = n.type === 'call_expression' ? n.childForFieldName('function') : null;
-    for (const c of n.namedChildren) {
-      if (!c || (callee && c.type === 'identifier' && c.startIndex === callee.startIndex)) continue;
-      stack.push(c);
-    }
+  IDENT.lastIndex = 0;
+  for (let m = IDENT.exec(text); m; m = IDENT.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    const before = start > 0 ? text.charCodeAt(start - 1) : 32;
+    // Part of a number (0x1fUL), a field (`.f`, `->f`) or a string: not a variable.
+    if (isWordOrDigit(before) || before === 46 /* . */ || before === 34 /* " */ || (before === 62 /* > */ && text.charCodeAt(start - 2) === 45 /* - */)) continue;
+    let after = end;
+    while (after < text.length && (text.charCodeAt(after) === 32 || text.charCodeAt(after) === 9 || text.charCodeAt(after) === 10)) after++;
+    if (text.charCodeAt(after) === 40 /* ( */) continue;
+    if (NOT_VARIABLES.has(m[0])) continue;
+    out.add(m[0]);
   }
   return [...out];
+}
+
+function isWordOrDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /** The trylock a condition operand stands for. */
 export interface TrylockOperand {
   entry: ApiEntry;
-  api: string;
+  /** The acquire op to emit on the success edge. */
+  acquire: Op;
   /** The trylock call itself when it is written in the condition (not when read back through a variable). */
   call?: SyntaxNode;
   /** The variable the result was read from (`if (ret)`), or assigned to (`if ((ret = down_trylock(&s)))`). */

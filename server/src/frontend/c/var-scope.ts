@@ -1,6 +1,6 @@
 // Names visible inside one function body: parameters, block-scoped locals, file-scope globals.
 import type { SyntaxNode } from '../../syntax/tree';
-import { declaredName, declaresFunction, hasStorageClass, typeNameOf, type FileScope } from './file-scope';
+import { declaredName, declaresFunction, typeNameOf, type FileScope } from './file-scope';
 
 export type Storage = 'param' | 'local' | 'static' | 'global';
 
@@ -61,22 +61,64 @@ export class VarScope {
     return UNDECLARED;
   }
 
-  /** Records a block-scope `declaration`; returns the declarators that carry an initialiser. */
-  declareAll(decl: SyntaxNode): SyntaxNode[] {
-    // A block-scope `extern` names the global: leave it to the file-scope lookup.
-    if (hasStorageClass(decl, 'extern')) return [];
-    const isStatic = hasStorageClass(decl, 'static');
-    const typeName = typeNameOf(decl.childForFieldName('type'));
-    const inits: SyntaxNode[] = [];
-    for (const d of decl.namedChildren) {
-      if (!d || !(d.type === 'identifier' || d.type.endsWith('_declarator'))) continue;
-      if (declaresFunction(d)) continue;
-      const name = declaredName(d);
-      if (name) this.declare(name.text, typeName, isStatic);
-      if (d.type === 'init_declarator') inits.push(d);
-    }
-    return inits;
+  /** Declares the names of a block-scope declaration (a block-scope `extern` names the global: not declared). */
+  declareAll(info: DeclarationInfo): void {
+    if (info.storage === 'extern') return;
+    for (const d of info.declarators) this.declare(d.name, info.typeName, info.storage === 'static');
   }
+}
+
+export interface DeclarationInfo {
+  storage?: 'static' | 'extern';
+  typeName?: string;
+  /** The "type" is a macro call: `for_each_thing(x) stmt;` misparsed as a declaration. */
+  macroType: boolean;
+  /** An ERROR node sits directly in the declaration or one of its declarators. */
+  broken: boolean;
+  declarators: { name: string; value?: SyntaxNode }[];
+}
+
+/** One pass over a declaration's children (each child access is costly on the native binding). */
+export function scanDeclaration(decl: SyntaxNode): DeclarationInfo {
+  const info: DeclarationInfo = { macroType: false, broken: false, declarators: [] };
+  for (const c of decl.children) {
+    if (!c) continue;
+    const t = c.type;
+    switch (t) {
+      case 'storage_class_specifier': {
+        const word = c.text;
+        if (word === 'static' || word === 'extern') info.storage = word;
+        break;
+      }
+      case 'struct_specifier':
+      case 'union_specifier':
+      case 'type_identifier':
+        info.typeName ??= typeNameOf(c);
+        break;
+      case 'macro_type_specifier':
+        info.macroType = true;
+        break;
+      case 'ERROR':
+        info.broken = true;
+        break;
+      case 'identifier':
+        info.declarators.push({ name: c.text });
+        break;
+      case 'init_declarator': {
+        const name = declaredName(c.childForFieldName('declarator'));
+        const value = c.childForFieldName('value') ?? undefined;
+        if (c.hasError && c.children.some((k) => k?.type === 'ERROR')) info.broken = true;
+        if (name) info.declarators.push({ name: name.text, value });
+        break;
+      }
+      default:
+        if (t.endsWith('_declarator') && !declaresFunction(c)) {
+          const name = declaredName(c);
+          if (name) info.declarators.push({ name: name.text });
+        }
+    }
+  }
+  return info;
 }
 
 /** Parameter names in order ('' for unnamed ones, so indices match call arguments) and their types. */

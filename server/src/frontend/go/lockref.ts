@@ -1,7 +1,7 @@
 // Lock expressions -> LockRef: instance path inside the function, class across the workspace.
 import type { LockRef } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
-import { Source } from './syntax';
+import { selectorParts, Source } from './syntax';
 import { FileTypes, Scope, elemOf, fieldType, namedBase, qualify, resolveType } from './types-scope';
 
 export interface TypeCtx {
@@ -29,27 +29,24 @@ export function pathParts(n: SyntaxNode, src: Source): PathParts | undefined {
         segs.reverse();
         return { root: src.of(cur), segs };
       case 'selector_expression': {
-        const f = cur.childForFieldName('field');
-        if (!f) return undefined;
-        segs.push(src.of(f));
-        cur = cur.childForFieldName('operand');
+        const sp = selectorParts(cur);
+        if (!sp) return undefined;
+        segs.push(src.of(sp[1]));
+        cur = sp[0];
         break;
       }
       case 'index_expression':
       case 'slice_expression':
         segs.push('[]');
-        cur = cur.childForFieldName('operand');
-        break;
-      case 'parenthesized_expression':
         cur = cur.namedChild(0);
         break;
+      case 'parenthesized_expression':
       case 'type_assertion_expression':
-        cur = cur.childForFieldName('operand');
+        cur = cur.namedChild(0);
         break;
       case 'unary_expression': {
-        const op = cur.childForFieldName('operator');
-        if (!op || (op.type !== '&' && op.type !== '*')) return undefined;
-        cur = cur.childForFieldName('operand');
+        if (!src.startsWith(cur, '&') && !src.startsWith(cur, '*')) return undefined;
+        cur = cur.namedChild(0);
         break;
       }
       default:

@@ -8,7 +8,7 @@ import {
 } from './lockref';
 import type { FnState } from './state';
 import { captureScope, literalName } from './state';
-import { namedKids, spanOf } from './syntax';
+import { CallParts, callParts, namedKids, selectorParts, spanOf } from './syntax';
 import {
   deref, FileTypes, inferType, isPredeclaredType, namedBase, qualify, resolveType, structOf, typeString,
 } from './types-scope';
@@ -47,14 +47,15 @@ export function queueLiteral(node: SyntaxNode, st: FnState): string {
  * Emits the ops of evaluating `n` into the graph: post-order (operands and arguments before the
  * call), with an explicit stack so deeply nested expressions cannot exhaust the JS stack.
  */
-export function evalExpr(n: SyntaxNode | null | undefined, st: FnState): void {
+export function evalExpr(n: SyntaxNode | null | undefined, st: FnState, onDecl?: (decl: SyntaxNode) => void): void {
   if (!n) return;
   const nodes: SyntaxNode[] = [n];
   const post: boolean[] = [false];
+  const calls: CallParts[] = []; // parts of the calls whose post-visit is pending, innermost last
   while (nodes.length) {
     const node = nodes.pop()!;
     if (post.pop()) {
-      emitPost(node, st);
+      emitPost(node, st, node.type === 'call_expression' ? calls.pop() : undefined);
       continue;
     }
     const t = node.type;
@@ -65,22 +66,21 @@ export function evalExpr(n: SyntaxNode | null | undefined, st: FnState): void {
     }
     if (t === 'ERROR') markError(node, st);
     if (t === 'call_expression') {
-      nodes.push(node); post.push(true);
-      const args = node.childForFieldName('arguments');
-      if (args) pushReversed(namedKids(args), nodes, post);
-      const fn = node.childForFieldName('function');
-      if (fn) { nodes.push(fn); post.push(false); }
+      const parts = callParts(node);
+      nodes.push(node); post.push(true); calls.push(parts);
+      pushReversed(parts.args, nodes, post);
+      if (parts.fn) { nodes.push(parts.fn); post.push(false); }
       continue;
     }
-    if (t === 'unary_expression') {
-      const op = node.childForFieldName('operator');
-      const operand = node.childForFieldName('operand');
-      if (op && op.type === '<-') { nodes.push(node); post.push(true); }
+    if (t === 'unary_expression' && st.src.startsWith(node, '<-')) {
+      const operand = node.namedChild(0);
+      nodes.push(node); post.push(true);
       if (operand) { nodes.push(operand); post.push(false); }
       continue;
     }
-    // Big table literals: skip when their text holds no call or receive at all.
-    if (node.endIndex - node.startIndex > 256 && !st.src.mayHaveEffects(node)) continue;
+    if (onDecl && (t === 'short_var_declaration' || t === 'var_spec')) onDecl(node);
+    // Most operands hold no call or receive: a scan of their text is cheaper than walking them.
+    if (!st.src.mayHaveEffects(node)) continue;
     pushReversed(namedKids(node), nodes, post);
   }
 }
@@ -89,9 +89,9 @@ function pushReversed(list: SyntaxNode[], nodes: SyntaxNode[], post: boolean[]):
   for (let i = list.length - 1; i >= 0; i--) { nodes.push(list[i]); post.push(false); }
 }
 
-function emitPost(node: SyntaxNode, st: FnState): void {
-  if (node.type === 'call_expression') {
-    for (const op of opsForCall(node, st)) st.cfg.add(op, spanOfOp(op) ?? spanOf(node));
+function emitPost(node: SyntaxNode, st: FnState, parts: CallParts | undefined): void {
+  if (parts) {
+    for (const op of opsForCall(node, st, parts)) st.cfg.add(op, spanOfOp(op) ?? spanOf(node));
   } else {
     const span = spanOf(node);
     st.cfg.add({ kind: 'block', api: st.src.short(node), category: 'channel', span }, span);
@@ -205,7 +205,8 @@ function resolveMethod(type: string | undefined, m: string, nargs: number, st: F
   if (base.includes('.')) {
     const entry = apiForType(base, m, st);
     if (entry) return { entry, embedded: false, untyped: false, recvType: type };
-    return isSyncType(base, st.ft) ? undefined : untyped(false);
+    // Other sync types (WaitGroup.Add, Once.Do) are plain calls; sync.Locker is an interface.
+    return isSyncType(base, st.ft) && !base.endsWith('.Locker') ? undefined : untyped(false);
   }
   if (st.ft.methods.has(`${base}.${m}`)) return undefined;
   if (st.ft.structs.has(base)) return embeddedTarget(r, m, st, untyped, type);
@@ -226,10 +227,10 @@ function embeddedTarget(
 
 /** Receiver LockRef; `s.Mutex.Lock()` on an embedded mutex names the struct, like `s.Lock()`. */
 function receiverRef(o: SyntaxNode, st: FnState): LockRef {
-  if (o.type === 'selector_expression') {
-    const field = o.childForFieldName('field');
-    const operand = o.childForFieldName('operand');
-    const fname = field ? st.src.of(field) : '';
+  const sp = o.type === 'selector_expression' ? selectorParts(o) : undefined;
+  if (sp) {
+    const [operand, field] = sp;
+    const fname = st.src.of(field);
     if (operand && fname === 'L') {
       // `s.cond.L.Lock()`: the Cond's lock, rewritten with `Wait`'s when its constructor is seen.
       const t = inferType(operand, st.scope, st.src, st.ft) ?? pathType(operand, st);
@@ -319,12 +320,11 @@ function entryOps(
 }
 
 /** The ops one call performs (not counting its operands), or [] for builtins and conversions. */
-export function opsForCall(call: SyntaxNode, st: FnState): Op[] {
-  const fnRaw = call.childForFieldName('function');
-  const argsNode = call.childForFieldName('arguments');
-  const args = argsNode ? namedKids(argsNode) : [];
-  const span = spanOf(call);
+export function opsForCall(call: SyntaxNode, st: FnState, parts: CallParts = callParts(call)): Op[] {
+  const fnRaw = parts.fn;
+  const args = parts.args;
   if (!fnRaw) return [];
+  const span = spanOf(call);
   const fn = unparen(fnRaw);
   switch (fn.type) {
     case 'func_literal':
@@ -337,9 +337,9 @@ export function opsForCall(call: SyntaxNode, st: FnState): Op[] {
       return [callOp(name, undefined, args, span, st)];
     }
     case 'selector_expression': {
-      const o = fn.childForFieldName('operand');
-      const f = fn.childForFieldName('field');
-      if (!o || !f) return [];
+      const sp = selectorParts(fn);
+      if (!sp) return [];
+      const [o, f] = sp;
       const m = st.src.of(f);
       if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) return packageCallOps(st.src.of(o), m, args, span, st);
       const type = inferType(o, st.scope, st.src, st.ft) ?? pathType(o, st);
@@ -370,14 +370,14 @@ function packageCallOps(alias: string, m: string, args: SyntaxNode[], span: Span
 
 /** `panic(...)`, `os.Exit`, `log.Fatal*`, `t.Fatal*`, `runtime.Goexit`: paths that do not return. */
 export function isExitCall(call: SyntaxNode, st: FnState): boolean {
-  const fnRaw = call.childForFieldName('function');
+  const fnRaw = callParts(call).fn;
   if (!fnRaw) return false;
   const fn = unparen(fnRaw);
   if (fn.type === 'identifier') return st.src.of(fn) === 'panic' && !st.scope.has('panic');
   if (fn.type !== 'selector_expression') return false;
-  const o = fn.childForFieldName('operand');
-  const f = fn.childForFieldName('field');
-  if (!o || !f) return false;
+  const sp = selectorParts(fn);
+  if (!sp) return false;
+  const [o, f] = sp;
   const m = st.src.of(f);
   if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) {
     const path = st.ft.imports.get(st.src.of(o));
@@ -391,15 +391,14 @@ export function isExitCall(call: SyntaxNode, st: FnState): boolean {
  * Undefined when the call is not a trylock.
  */
 export function tryAcquireOf(call: SyntaxNode, st: FnState): { op: Op; onTrue: boolean } | undefined {
-  const fnRaw = call.childForFieldName('function');
-  if (!fnRaw || call.type !== 'call_expression') return undefined;
+  if (call.type !== 'call_expression') return undefined;
+  const { fn: fnRaw, args } = callParts(call);
+  if (!fnRaw) return undefined;
   const fn = unparen(fnRaw);
   if (fn.type !== 'selector_expression') return undefined;
-  const o = fn.childForFieldName('operand');
-  const f = fn.childForFieldName('field');
-  const argsNode = call.childForFieldName('arguments');
-  const args = argsNode ? namedKids(argsNode) : [];
-  if (!o || !f) return undefined;
+  const sp = selectorParts(fn);
+  if (!sp) return undefined;
+  const [o, f] = sp;
   if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) return undefined;
   const m = st.src.of(f);
   const type = inferType(o, st.scope, st.src, st.ft) ?? pathType(o, st);

@@ -265,6 +265,9 @@ function exprStatement(e: SyntaxNode | null, st: FnState): void {
 function assignVars(targets: SyntaxNode[], st: FnState, span: ReturnType<typeof spanOf>): void {
   const vars: string[] = [];
   for (const t of targets) {
+    // Only rebinding a whole variable names another object; a field or element store
+    // (`c.n = 1`, `s.m[k] = v`) leaves the locks reached through it where they were.
+    if (t.type !== 'identifier') continue;
     const p = pathParts(t, st.src);
     if (p && p.root !== '_' && !vars.includes(p.root)) vars.push(p.root);
   }
@@ -382,6 +385,27 @@ function shortVar(n: SyntaxNode, st: FnState): void {
   });
   assignVars(lefts, st, spanOf(n));
   afterAssign(lefts, rights, st);
+}
+
+/**
+ * Calls-only lowering (functions that name no lock, blocking or goroutine API): declarations
+ * still record variable types so call receivers resolve, nothing else is modelled.
+ */
+export function declareOnly(n: SyntaxNode, st: FnState): void {
+  const isSpec = n.type === 'var_spec';
+  const lefts = isSpec ? namedKids(n).filter((c) => c.type === 'identifier') : namedKids(n.childForFieldName('left') ?? n);
+  const value = n.childForFieldName(isSpec ? 'value' : 'right');
+  const rights = value ? namedKids(value) : [];
+  const typeNode = isSpec ? n.childForFieldName('type') : null;
+  const declared = typeNode ? typeString(typeNode, st.src, st.ft) : undefined;
+  const types = declared ? [] : declTypes(lefts.length, rights, st);
+  lefts.forEach((l, i) => {
+    if (l.type !== 'identifier') return;
+    const info: VarInfo = { kind: 'local', type: declared ?? types[i] };
+    const r = rights.length === lefts.length ? rights[i] : undefined;
+    if (r && r.type === 'func_literal') info.lit = queueLiteral(r, st);
+    declare(st.src.of(l), info, st);
+  });
 }
 
 function varSpecs(decl: SyntaxNode): SyntaxNode[] {

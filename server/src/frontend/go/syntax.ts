@@ -15,10 +15,30 @@ export function kids(n: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
+/** Named children in one binding call (`children` + `isNamed` would cost a call per child). */
 export function namedKids(n: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (const c of n.children) if (c && c.isNamed) out.push(c);
-  return out;
+  const all = n.namedChildren;
+  for (const c of all) if (!c) return all.filter((x): x is SyntaxNode => x !== null);
+  return all as SyntaxNode[];
+}
+
+/** `x.f` -> [x, f] with one binding call (two field lookups cost twice as much on native). */
+export function selectorParts(n: SyntaxNode): [SyntaxNode, SyntaxNode] | undefined {
+  const k = namedKids(n);
+  return k.length === 2 ? [k[0], k[1]] : undefined;
+}
+
+export interface CallParts {
+  fn?: SyntaxNode;
+  args: SyntaxNode[];
+}
+
+/** `f(args)` -> the callee and the argument nodes, with two binding calls. */
+export function callParts(call: SyntaxNode): CallParts {
+  const parts = namedKids(call);
+  const last = parts[parts.length - 1];
+  const hasArgs = parts.length > 1 && last.type === 'argument_list';
+  return { fn: parts[0] !== last || !hasArgs ? parts[0] : undefined, args: hasArgs ? namedKids(last) : [] };
 }
 
 /**
@@ -26,10 +46,25 @@ export function namedKids(n: SyntaxNode): SyntaxNode[] {
  * slicing the file text is cheaper than `node.text` (which crosses into the binding each time).
  */
 export class Source {
+  /**
+   * Offsets cost a binding call each on native tree-sitter, which hands back the same node object
+   * for repeated lookups of one node: remember the text per object (WASM objects simply miss).
+   */
+  private readonly memo = new WeakMap<SyntaxNode, string>();
+
   constructor(readonly text: string) {}
 
   of(n: SyntaxNode): string {
-    return this.text.slice(n.startIndex, n.endIndex);
+    let t = this.memo.get(n);
+    if (t === undefined) {
+      t = this.text.slice(n.startIndex, n.endIndex);
+      this.memo.set(n, t);
+    }
+    return t;
+  }
+
+  startsWith(n: SyntaxNode, prefix: string): boolean {
+    return this.text.startsWith(prefix, n.startIndex);
   }
 
   /** Text with all whitespace removed: condition keys, paths. */
@@ -53,7 +88,7 @@ export class Source {
    */
   mayHaveEffects(n: SyntaxNode): boolean {
     const t = this.text;
-    for (let i = n.startIndex; i < n.endIndex; i++) {
+    for (let i = n.startIndex, end = n.endIndex; i < end; i++) {
       const c = t.charCodeAt(i);
       if (c === 40 /* ( */ || (c === 60 /* < */ && t.charCodeAt(i + 1) === 45 /* - */)) return true;
     }

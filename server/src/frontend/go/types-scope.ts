@@ -3,7 +3,7 @@
 // normalised type strings as written (`*sync.Mutex`, `[]*conn`, `chan struct{}`); anonymous
 // struct types get a synthetic name `struct#<offset>` so their fields can be looked up too.
 import type { SyntaxNode } from '../../syntax/tree';
-import { kids, namedKids, Source } from './syntax';
+import { callParts, kids, namedKids, selectorParts, Source } from './syntax';
 
 export interface StructDef {
   /** field name -> type string; embedded fields are named by their type's base name. */
@@ -335,25 +335,23 @@ export function inferType(n: SyntaxNode, scope: Scope, src: Source, ft: FileType
     case 'parenthesized_expression':
       return sub(n.namedChild(0));
     case 'selector_expression': {
-      const operand = n.childForFieldName('operand');
-      const field = n.childForFieldName('field');
-      if (!operand || !field) return undefined;
-      const t = sub(operand);
-      return t ? fieldType(t, src.of(field), ft) : undefined;
+      const sp = selectorParts(n);
+      if (!sp) return undefined;
+      const t = sub(sp[0]);
+      return t ? fieldType(t, src.of(sp[1]), ft) : undefined;
     }
     case 'index_expression': {
-      const t = sub(n.childForFieldName('operand'));
+      const t = sub(n.namedChild(0));
       return t ? elemOf(resolveType(t, ft)) : undefined;
     }
     case 'unary_expression': {
-      const op = n.childForFieldName('operator');
-      const t = sub(n.childForFieldName('operand'));
-      if (!op || !t) return undefined;
-      const o = op.type;
-      if (o === '&') return '*' + t;
-      if (o === '*') return t.startsWith('*') ? t.slice(1) : undefined;
-      if (o === '<-') return elemOf(resolveType(t, ft));
-      return undefined;
+      const c = src.text.charCodeAt(n.startIndex);
+      if (c !== 38 /* & */ && c !== 42 /* * */ && c !== 60 /* <- */) return undefined;
+      const t = sub(n.namedChild(0));
+      if (!t) return undefined;
+      if (c === 38) return '*' + t;
+      if (c === 42) return t.startsWith('*') ? t.slice(1) : undefined;
+      return elemOf(resolveType(t, ft));
     }
     case 'composite_literal': {
       const t = n.childForFieldName('type');
@@ -373,13 +371,12 @@ export function inferType(n: SyntaxNode, scope: Scope, src: Source, ft: FileType
 }
 
 function callResult(n: SyntaxNode, scope: Scope, src: Source, ft: FileTypes, depth: number): string | undefined {
-  const fn = n.childForFieldName('function');
-  const args = n.childForFieldName('arguments');
+  const { fn, args } = callParts(n);
   if (!fn) return undefined;
   if (fn.type === 'identifier') {
     const name = src.of(fn);
     if (scope.has(name)) return undefined;
-    const first = args?.namedChild(0);
+    const first = args[0];
     if ((name === 'new' || name === 'make') && first) {
       const t = typeString(first, src, ft);
       return name === 'new' ? '*' + t : t;
@@ -387,9 +384,9 @@ function callResult(n: SyntaxNode, scope: Scope, src: Source, ft: FileTypes, dep
     return ft.results.get(name)?.[0];
   }
   if (fn.type === 'selector_expression') {
-    const operand = fn.childForFieldName('operand');
-    const field = fn.childForFieldName('field');
-    if (!operand || !field) return undefined;
+    const sp = selectorParts(fn);
+    if (!sp) return undefined;
+    const [operand, field] = sp;
     const m = src.of(field);
     if (operand.type === 'identifier') {
       const alias = src.of(operand);

@@ -1,0 +1,204 @@
+// Whole-program facts: resolve calls, order functions bottom-up over the call graph (Tarjan SCCs,
+// callees first), explore each with its callees' summaries, iterate recursive SCCs to a fixed
+// point. Results are cached per function object and callee-summary signature, so an edit
+// re-explores only the changed functions and the callers whose callees' summaries changed.
+import type { FunctionIR, Op } from '../ir/types';
+import { exploreFunction, type CallEffect } from './explore';
+import type { FunctionFacts } from './facts';
+import { effectOf, summarize, type FunctionSummary } from './summary';
+
+export interface ProgramOptions {
+  interprocedural: boolean;
+}
+
+interface CacheEntry {
+  depSig: string;
+  facts: FunctionFacts;
+  summary: FunctionSummary;
+  summarySig: string;
+}
+
+/** Owned by an Engine: per-function results that survive between analyses. */
+export class ProgramCache {
+  readonly entries = new WeakMap<FunctionIR, CacheEntry>();
+}
+
+type CallOp = Extract<Op, { kind: 'call' }>;
+
+export interface CallIndex {
+  resolve(call: CallOp, caller: FunctionIR): FunctionIR | undefined;
+}
+
+export function buildCallIndex(functions: readonly FunctionIR[]): CallIndex {
+  const byName = new Map<string, FunctionIR[]>();
+  const add = (key: string, fn: FunctionIR) => {
+    const list = byName.get(key);
+    if (list) list.push(fn);
+    else byName.set(key, [fn]);
+  };
+  for (const fn of functions) {
+    add(fn.name, fn);
+    const method = /^\(?\*?([A-Za-z_][\w]*)\)?\.([A-Za-z_]\w*)$/.exec(fn.name);
+    if (method) {
+      add(`method:${method[2]}`, fn);
+      add(`method:${method[1]}.${method[2]}`, fn);
+    }
+  }
+  const dirOf = (f: string) => f.slice(0, f.lastIndexOf('/') + 1);
+  return {
+    resolve(call, caller) {
+      const name = call.callee;
+      if (caller.name.includes('.') || call.receiver !== undefined) {
+        // Go method call with a known receiver type: T.M or (*T).M.
+        if (call.receiver) {
+          const t = call.receiver.replace(/^[*&]/, '').replace(/^.*\./, '');
+          const typed = byName.get(`method:${t}.${name}`);
+          if (typed?.length === 1) return typed[0];
+          if (typed && typed.length > 1) return typed.find((f) => dirOf(f.file) === dirOf(caller.file));
+        }
+      }
+      const bare = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name;
+      const candidates = byName.get(name) ?? byName.get(bare) ?? [];
+      if (candidates.length === 0) {
+        if (call.receiver !== undefined) {
+          const methods = byName.get(`method:${bare}`);
+          if (methods?.length === 1) return methods[0];
+        }
+        return undefined;
+      }
+      // C: a static function in the caller's file wins; then a unique non-static one.
+      const sameFile = candidates.filter((f) => f.file === caller.file);
+      if (sameFile.length === 1) return sameFile[0];
+      const visible = candidates.filter((f) => !f.isStatic);
+      if (visible.length === 1) return visible[0];
+      const sameDir = visible.filter((f) => dirOf(f.file) === dirOf(caller.file));
+      return sameDir.length === 1 ? sameDir[0] : undefined;
+    },
+  };
+}
+
+export function computeProgramFacts(
+  functions: readonly FunctionIR[], cache: ProgramCache, options: ProgramOptions,
+): FunctionFacts[] {
+  if (!options.interprocedural) {
+    return functions.map((fn) => {
+      const hit = cache.entries.get(fn);
+      if (hit && hit.depSig === 'intra') return hit.facts;
+      const facts = exploreFunction(fn);
+      cache.entries.set(fn, { depSig: 'intra', facts, summary: summarize(facts), summarySig: '' });
+      return facts;
+    });
+  }
+  const index = buildCallIndex(functions);
+  const callees = new Map<FunctionIR, Map<CallOp, FunctionIR>>();
+  for (const fn of functions) {
+    const map = new Map<CallOp, FunctionIR>();
+    for (const node of fn.nodes) {
+      const ops = node.op.kind === 'defer' ? node.op.ops : [node.op];
+      for (const op of ops) {
+        if (op.kind !== 'call') continue;
+        const target = index.resolve(op, fn);
+        if (target) map.set(op, target);
+      }
+    }
+    callees.set(fn, map);
+  }
+  const summaries = new Map<FunctionIR, { summary: FunctionSummary; sig: string }>();
+  const results = new Map<FunctionIR, FunctionFacts>();
+
+  for (const component of callGraphComponents(functions, callees)) {
+    const recursive = component.length > 1 || [...callees.get(component[0])!.values()].includes(component[0]);
+    for (let round = 0; round < (recursive ? 3 : 1); round++) {
+      let changed = false;
+      for (const fn of component) {
+        const calleeMap = callees.get(fn)!;
+        const depSig = [...calleeMap.values()].map((c) => summaries.get(c)?.sig ?? '-').join('|');
+        const hit = cache.entries.get(fn);
+        let entry: CacheEntry;
+        if (hit && hit.depSig === depSig && !recursive) {
+          entry = hit;
+        } else {
+          const facts = exploreFunction(fn, { resolveCall: resolver(calleeMap, summaries) });
+          const summary = summarize(facts);
+          entry = { depSig, facts, summary, summarySig: signature(summary) };
+          cache.entries.set(fn, entry);
+        }
+        const previous = summaries.get(fn);
+        if (!previous || previous.sig !== entry.summarySig) changed = true;
+        summaries.set(fn, { summary: entry.summary, sig: entry.summarySig });
+        results.set(fn, entry.facts);
+      }
+      if (!changed) break;
+    }
+  }
+  return functions.map((fn) => results.get(fn)!);
+}
+
+function resolver(
+  calleeMap: Map<CallOp, FunctionIR>, summaries: Map<FunctionIR, { summary: FunctionSummary }>,
+): (op: CallOp, fn: FunctionIR) => CallEffect | undefined {
+  return (op, fn) => {
+    const callee = calleeMap.get(op);
+    const summary = callee && summaries.get(callee)?.summary;
+    return summary ? effectOf(summary, op, fn) : undefined;
+  };
+}
+
+function signature(summary: FunctionSummary): string {
+  return JSON.stringify([
+    summary.acquires.map((a) => [a.fact.lock.path, a.fact.lock.cls, a.fact.lock.paramIndex, a.fact.mode, a.fact.lockKind, a.fact.irq, a.via.length]),
+    summary.blocks.map((b) => [b.fact.api, b.fact.category, b.via.length]),
+    summary.returnsHolding.map((h) => [h.key, h.mode]),
+    summary.releases.map((r) => r.path),
+  ]);
+}
+
+/** Tarjan over the call graph, iteratively; components come out callees-first. */
+function callGraphComponents(
+  functions: readonly FunctionIR[], callees: Map<FunctionIR, Map<CallOp, FunctionIR>>,
+): FunctionIR[][] {
+  const index = new Map<FunctionIR, number>();
+  const low = new Map<FunctionIR, number>();
+  const onStack = new Set<FunctionIR>();
+  const stack: FunctionIR[] = [];
+  const out: FunctionIR[][] = [];
+  let counter = 0;
+  for (const start of functions) {
+    if (index.has(start)) continue;
+    const frames: { fn: FunctionIR; succ: FunctionIR[]; i: number }[] = [];
+    const open = (fn: FunctionIR) => {
+      index.set(fn, counter);
+      low.set(fn, counter);
+      counter++;
+      stack.push(fn);
+      onStack.add(fn);
+      frames.push({ fn, succ: [...new Set(callees.get(fn)!.values())], i: 0 });
+    };
+    open(start);
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1];
+      if (f.i < f.succ.length) {
+        const w = f.succ[f.i++];
+        if (!index.has(w)) open(w);
+        else if (onStack.has(w)) low.set(f.fn, Math.min(low.get(f.fn)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      if (frames.length > 0) {
+        const parent = frames[frames.length - 1].fn;
+        low.set(parent, Math.min(low.get(parent)!, low.get(f.fn)!));
+      }
+      if (low.get(f.fn) === index.get(f.fn)) {
+        const component: FunctionIR[] = [];
+        let w: FunctionIR;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== f.fn);
+        out.push(component);
+      }
+    }
+  }
+  return out;
+}

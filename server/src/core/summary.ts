@@ -1,0 +1,139 @@
+// Function summaries (go/analysis "facts"): what a call to a function does to its caller's
+// lockset, in the callee's own terms (parameters, receiver, lock classes). Callers map them.
+import type { FunctionIR, LockRef, Op, Span } from '../ir/types';
+import type { CallEffect } from './explore';
+import { lockKey } from './explore';
+import type { AcquireFact, BlockFact, CallStep, FunctionFacts, HeldLock } from './facts';
+
+export interface SummaryAcquire {
+  fact: AcquireFact;       // lock in callee terms; span = where it happens inside the callee
+  via: CallStep[];         // path inside the callee down to the acquisition (ends at the acquire itself)
+}
+
+export interface SummaryBlock {
+  fact: BlockFact;
+  via: CallStep[];
+}
+
+export interface FunctionSummary {
+  acquires: SummaryAcquire[];
+  blocks: SummaryBlock[];
+  returnsHolding: HeldLock[];
+  releases: LockRef[];
+}
+
+const MAX_ACQUIRES = 24;
+const MAX_BLOCKS = 6;
+const MAX_DEPTH = 6;
+
+export const EMPTY_SUMMARY: FunctionSummary = { acquires: [], blocks: [], returnsHolding: [], releases: [] };
+
+/** A lock a caller can name: through a parameter, the receiver, or its class. */
+function callerVisible(lock: LockRef): boolean {
+  return lock.paramIndex !== undefined || lock.cls !== undefined;
+}
+
+export function summarize(facts: FunctionFacts): FunctionSummary {
+  const fn = facts.fn;
+  const acquires: SummaryAcquire[] = [];
+  const seenAcq = new Set<string>();
+  for (const a of facts.acquires) {
+    if (!callerVisible(a.lock) || a.try) continue;
+    if ((a.via?.length ?? 0) >= MAX_DEPTH) continue;
+    const key = `${a.lock.cls ?? ''}|${a.lock.paramIndex ?? ''}|${a.lock.path}|${a.mode}`;
+    if (seenAcq.has(key)) continue;
+    seenAcq.add(key);
+    const step: CallStep = { callee: a.api, span: a.span, file: fn.file };
+    acquires.push({ fact: { ...a, held: [] }, via: a.via ? [...a.via] : [step] });
+    if (acquires.length >= MAX_ACQUIRES) break;
+  }
+  const blocks: SummaryBlock[] = [];
+  const seenBlock = new Set<string>();
+  for (const b of facts.blocks) {
+    if ((b.via?.length ?? 0) >= MAX_DEPTH) continue;
+    // A condition wait only blocks on its own lock's behalf; callers see the wait.
+    const key = `${b.api}|${b.category}`;
+    if (seenBlock.has(key)) continue;
+    // Blocking that happens only inside the callee's own read section is reported there.
+    if (b.category === 'synchronize' && b.held.some((h) => h.lockKind === 'rcu' || h.lockKind === 'epoch')) continue;
+    seenBlock.add(key);
+    const step: CallStep = { callee: b.api, span: b.span, file: fn.file };
+    blocks.push({ fact: { ...b, held: [] }, via: b.via ? [...b.via] : [step] });
+    if (blocks.length >= MAX_BLOCKS) break;
+  }
+  // A lock helper returns holding the lock on every normal exit.
+  const normal = facts.exits.filter((e) => e.kind === 'return');
+  let returnsHolding: HeldLock[] = [];
+  if (normal.length > 0 && !facts.overBudget) {
+    returnsHolding = normal[0].held.filter((h) => callerVisible(h.lock)
+      && normal.every((e) => e.held.some((x) => x.key === h.key)));
+  }
+  const releases = [...facts.releasedUnacquired.values()].filter(callerVisible);
+  return { acquires, blocks, returnsHolding, releases };
+}
+
+/** Maps a callee lock into the caller's terms at one call site; undefined if it cannot be named. */
+export function mapLock(lock: LockRef, call: Extract<Op, { kind: 'call' }>): LockRef | undefined {
+  if (lock.paramIndex !== undefined && lock.paramIndex >= 0) {
+    const arg = call.args[lock.paramIndex];
+    if (arg) {
+      const rest = lock.path.slice(lock.root.length);
+      const sep = lock.text.includes('->') ? '->' : '.';
+      return {
+        text: rest ? `${arg.text.replace(/^&/, '')}${rest.replace(/^\./, sep)}` : arg.text,
+        path: arg.path + rest,
+        root: arg.root,
+        cls: lock.cls ?? (arg.cls ? arg.cls + rest : undefined),
+        paramIndex: arg.paramIndex,
+        subclass: lock.subclass,
+      };
+    }
+  }
+  if (lock.paramIndex === -1 && call.receiverRef) {
+    const arg = call.receiverRef;
+    const rest = lock.path.slice(lock.root.length);
+    return {
+      text: `${arg.text}${rest}`,
+      path: arg.path + rest,
+      root: arg.root,
+      cls: lock.cls,
+      paramIndex: arg.paramIndex,
+      subclass: lock.subclass,
+    };
+  }
+  if (!lock.cls) return undefined;
+  // Known only by class (a global, or a field reached through something the caller cannot name):
+  // the class stands for the instance, as lockdep does.
+  const global = /^(global|static):/.test(lock.cls);
+  return { text: lock.text, path: global ? lock.path : `<${lock.cls}>`, root: global ? lock.root : '', cls: lock.cls, subclass: lock.subclass };
+}
+
+function mapHeld(h: HeldLock, call: Extract<Op, { kind: 'call' }>, span: Span): HeldLock | undefined {
+  const lock = mapLock(h.lock, call);
+  return lock ? { ...h, lock, key: lockKey(lock), site: span, deferredRelease: false } : undefined;
+}
+
+/** The effect of one call, in caller terms. */
+export function effectOf(summary: FunctionSummary, call: Extract<Op, { kind: 'call' }>, caller: FunctionIR): CallEffect {
+  const step: CallStep = { callee: call.callee, span: call.span, file: caller.file };
+  const acquires: CallEffect['acquires'] = [];
+  for (const a of summary.acquires) {
+    const lock = mapLock(a.fact.lock, call);
+    if (lock) acquires.push({ fact: { ...a.fact, lock }, via: [step, ...a.via] });
+  }
+  const blocks: CallEffect['blocks'] = summary.blocks.map((b) => ({
+    fact: { ...b.fact, lock: b.fact.lock ? mapLock(b.fact.lock, call) : undefined },
+    via: [step, ...b.via],
+  }));
+  const returnsHolding: HeldLock[] = [];
+  for (const h of summary.returnsHolding) {
+    const m = mapHeld(h, call, call.span);
+    if (m) returnsHolding.push({ ...m, via: [step] });
+  }
+  const releases: string[] = [];
+  for (const r of summary.releases) {
+    const lock = mapLock(r, call);
+    if (lock) releases.push(lockKey(lock));
+  }
+  return { acquires, blocks, returnsHolding, releases };
+}

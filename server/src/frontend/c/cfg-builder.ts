@@ -1,0 +1,790 @@
+// Lowers one C function body into the lock-event control-flow graph (docs/dev/ir.md).
+//
+// The builder keeps `preds`: the nodes whose next successor is the next node emitted. Joins are
+// therefore free (concatenate pred lists) and only loops, labels and switches need nop nodes.
+// Statements recurse with a depth cap; expressions are walked with an explicit stack.
+import type { ApiEntry, ApiIndex } from '../../api/types';
+import type { LockRef, Node, Op, Span } from '../../ir/types';
+import type { SyntaxNode } from '../../syntax/tree';
+import { assumeKeyOf, conditionVars, constantTruth, trylockTest, type TrylockOperand } from './conditions';
+import { argRefOf, lockRefOf, pseudoLockRef } from './lockref';
+import { compactText, calleeName, firstNamed, INERT_TYPES, isTransparentCall, namedKids, operatorOf, spanOf, STATEMENT_TYPES, stripParens } from './syntax';
+import { scanDeclaration, type VarScope } from './var-scope';
+
+export interface BuildLimits {
+  maxDepth: number;   // statement nesting
+  maxNodes: number;   // IR nodes per function
+  maxVisits: number;  // syntax nodes visited per function
+}
+
+export const DEFAULT_LIMITS: BuildLimits = { maxDepth: 1500, maxNodes: 200_000, maxVisits: 2_000_000 };
+
+export interface BuiltBody {
+  nodes: Node[];
+  incomplete: boolean;
+  /** Why the body is incomplete, for the file's problems list. */
+  reason?: string;
+}
+
+/** Calls that never return: the path ends there without a leaked-lock report (BUG_ON is not one). */
+const NORETURN = new Set([
+  'BUG', 'panic', 'abort', 'exit', '_exit', '_Exit', 'quick_exit', 'do_exit', 'kthread_exit', 'make_task_dead',
+  '__builtin_unreachable', '__builtin_trap', 'unreachable', 'pthread_exit', 'thrd_exit', 'longjmp', 'siglongjmp',
+  'KeBugCheck', 'KeBugCheckEx', 'ExitProcess', 'ExitThread', 'FatalExit', 'RtlFailFast', '__fastfail',
+]);
+
+/**
+ * Scope-based lock guards of newer kernels (`guard(spinlock)(&l)`, `scoped_guard(...) { }`): their
+ * release happens at scope exit, which this front end does not model; emitting nothing is
+ * better than an acquire that is never released.
+ */
+const GUARD_MACROS = new Set(['guard', 'scoped_guard', 'scoped_cond_guard', 'CLASS', 'no_free_ptr']);
+
+
+interface Jump {
+  kind: 'loop' | 'switch';
+  breaks: number[];
+  continues: number[];
+  // switch only
+  dispatch: number;
+  prefix: string;
+  vars: string[];
+  hasDefault: boolean;
+}
+
+interface Edges {
+  t: number[];
+  f: number[];
+}
+
+/** A trylock whose result went into a variable that a later condition tests (`ret = down_interruptible(&s)`). */
+interface PendingTrylock {
+  entry: ApiEntry;
+  acquire: Op;
+}
+
+const MAX_COND_DEPTH = 256;
+const MAY_HAVE_EFFECT = /[(=]|\+\+|--/;
+/** Nodes whose own handling matters even when their text looks inert. */
+const ALWAYS_WALK = new Set(['call_expression', 'assignment_expression', 'update_expression', 'ERROR', 'argument_list']);
+const MAX_RET_TEXT = 200;
+
+// Parallel-stack flags for the expression walker.
+const PRE = 0;
+const POST = 1;
+const PRE_IN_ARGS = 2; // a child of an argument/initializer list: ERROR here is a macro argument, not a broken statement
+
+export class CfgBuilder {
+  private readonly nodes: Node[] = [{ op: { kind: 'nop' }, succ: [] }];
+  private preds: number[] = [0];
+  private readonly jumps: Jump[] = [];
+  private readonly labels = new Map<string, number>();
+  private readonly definedLabels = new Set<string>();
+  private readonly pending = new Map<string, PendingTrylock>();
+  private incomplete = false;
+  private reason: string | undefined;
+  private stopped = false;
+  private depth = 0;
+  private visits = 0;
+
+  constructor(
+    private readonly api: ApiIndex,
+    private readonly vars: VarScope,
+    private readonly limits: BuildLimits = DEFAULT_LIMITS,
+  ) {}
+
+  /** Lowers a function's compound_statement body; never throws on malformed trees. */
+  build(body: SyntaxNode): BuiltBody {
+    this.lowerStmt(body);
+    if (this.preds.length > 0) {
+      const kids = body.children;
+      const last = kids[kids.length - 1];
+      const brace = last && last.type === '}' && !last.isMissing ? last : body;
+      this.addExit('return', spanOf(brace));
+    }
+    for (const name of this.labels.keys()) {
+      if (!this.definedLabels.has(name)) this.markIncomplete(`label '${name}' is not defined (inside an unparsable region?)`);
+    }
+    return { nodes: this.nodes, incomplete: this.incomplete, reason: this.reason };
+  }
+
+  // ---- graph primitives -------------------------------------------------------------------
+
+  private markIncomplete(reason: string): void {
+    this.incomplete = true;
+    this.reason ??= reason;
+  }
+
+  private newNode(op: Op): number {
+    const id = this.nodes.length;
+    this.nodes.push({ op, succ: [] });
+    if (id >= this.limits.maxNodes && !this.stopped) {
+      this.stopped = true;
+      this.markIncomplete('function too large: lowering stopped');
+    }
+    return id;
+  }
+
+  private link(from: readonly number[], to: number): void {
+    for (const p of from) this.nodes[p].succ.push(to);
+  }
+
+  /** Appends a node after the current preds. */
+  private add(op: Op): number {
+    const id = this.newNode(op);
+    this.link(this.preds, id);
+    this.preds = [id];
+    return id;
+  }
+
+  private addExit(exit: 'return' | 'panic', span: Span, ret?: string): void {
+    const id = this.newNode({ kind: 'nop' });
+    const node = this.nodes[id];
+    node.exit = exit;
+    node.span = span;
+    if (ret !== undefined) node.ret = ret;
+    this.link(this.preds, id);
+    this.preds = [];
+  }
+
+  /** A node after `from` without touching `preds` (branch edges). */
+  private addAfter(from: readonly number[], op: Op): number {
+    const id = this.newNode(op);
+    this.link(from, id);
+    return id;
+  }
+
+  private labelNode(name: string): number {
+    let id = this.labels.get(name);
+    if (id === undefined) {
+      id = this.newNode({ kind: 'nop' });
+      this.labels.set(name, id);
+    }
+    return id;
+  }
+
+  private innermost(kind: 'loop' | 'switch' | 'any'): Jump | undefined {
+    for (let i = this.jumps.length - 1; i >= 0; i--) {
+      if (kind === 'any' || this.jumps[i].kind === kind) return this.jumps[i];
+    }
+    return undefined;
+  }
+
+  private pushJump(kind: 'loop' | 'switch', dispatch = -1, prefix = '', vars: string[] = []): Jump {
+    const j: Jump = { kind, breaks: [], continues: [], dispatch, prefix, vars, hasDefault: false };
+    this.jumps.push(j);
+    return j;
+  }
+
+  // ---- statements ---------------------------------------------------------------------------
+
+  private lowerStmt(node: SyntaxNode, type: string = node.type): void {
+    if (this.stopped) return;
+    if (++this.visits > this.limits.maxVisits) {
+      this.stopped = true;
+      this.markIncomplete('function too large: lowering stopped');
+      return;
+    }
+    if (this.depth >= this.limits.maxDepth) {
+      this.markIncomplete('statements nested too deeply: inner blocks skipped');
+      return;
+    }
+    this.depth++;
+    this.lowerStmtInner(node, type);
+    this.depth--;
+  }
+
+  private lowerStmtInner(node: SyntaxNode, type: string): void {
+    switch (type) {
+      case 'compound_statement':
+        this.vars.enterBlock();
+        this.lowerSeq(namedKids(node));
+        this.vars.leaveBlock();
+        return;
+      case 'expression_statement': {
+        this.noteErrorChildren(node);
+        const e = firstNamed(node);
+        if (e) this.lowerExpr(e);
+        return;
+      }
+      case 'declaration':
+        return this.lowerDeclaration(node);
+      case 'if_statement':
+        return this.lowerIf(node);
+      case 'while_statement':
+        return this.lowerWhile(node);
+      case 'do_statement':
+        return this.lowerDo(node);
+      case 'for_statement':
+        return this.lowerFor(node);
+      case 'switch_statement':
+        return this.lowerSwitch(node);
+      case 'case_statement':
+        return this.lowerCase(node);
+      case 'break_statement': {
+        const j = this.innermost('any');
+        if (j) j.breaks.push(...this.preds);
+        this.preds = [];
+        return;
+      }
+      case 'continue_statement': {
+        const j = this.innermost('loop');
+        if (j) j.continues.push(...this.preds);
+        this.preds = [];
+        return;
+      }
+      case 'return_statement':
+        return this.lowerReturn(node);
+      case 'goto_statement':
+        return this.lowerGoto(node);
+      case 'labeled_statement':
+        return this.lowerLabeled(node);
+      case 'attributed_statement': {
+        const kids = namedKids(node);
+        const inner = kids[kids.length - 1];
+        if (inner && inner.type !== 'attribute_declaration') this.lowerStmt(inner);
+        return;
+      }
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+        return this.lowerPreprocBranch(node);
+      case 'preproc_else':
+        return this.lowerSeq(namedKids(node));
+      case 'seh_try_statement':
+        return this.lowerSehTry(node);
+      case 'ERROR':
+        this.markIncomplete('parts of the body could not be parsed (macros?)');
+        return this.lowerSeq(namedKids(node), true);
+      default:
+        if (INERT_TYPES.has(type)) return;
+        // Expressions found at statement level inside recovered regions.
+        if (type.endsWith('_expression')) this.lowerExpr(node);
+    }
+  }
+
+  /** A statement list; `salvage` = the children of an ERROR node, where only whole statements and expressions are kept. */
+  private lowerSeq(kids: readonly SyntaxNode[], salvage = false): void {
+    // Node types are read once: on web-tree-sitter every `.type` read decodes the type name again.
+    const types = kids.map((k) => k.type);
+    for (let i = 0; i < kids.length; i++) {
+      const kid = kids[i];
+      const type = types[i];
+      const nextType = types[i + 1];
+      if (nextType !== undefined && nextType !== 'ERROR' && STATEMENT_TYPES.has(nextType) && (type === 'expression_statement' || type === 'call_expression')) {
+        const loopCall = macroLoopHead(kid, type);
+        if (loopCall) {
+          this.lowerMacroLoop(loopCall, kids[i + 1], nextType);
+          i++;
+          continue;
+        }
+      }
+      if (salvage && !STATEMENT_TYPES.has(type)) {
+        // Pieces of a misparsed macro statement (declarators, type specifiers): keep the calls inside.
+        if (!INERT_TYPES.has(type)) this.lowerExpr(kid);
+        continue;
+      }
+      this.lowerStmt(kid, type);
+    }
+  }
+
+  /** ERROR directly under a statement means tree-sitter dropped or guessed part of it. */
+  private noteErrorChildren(node: SyntaxNode): void {
+    if (!node.hasError) return;
+    for (const c of node.children) {
+      if (c && c.type === 'ERROR') {
+        this.markIncomplete('parts of the body could not be parsed (macros?)');
+        return;
+      }
+    }
+  }
+
+  private lowerDeclaration(decl: SyntaxNode): void {
+    const info = scanDeclaration(decl);
+    if (info.macroType) {
+      // `for_each_thing(x) stmt;` misparsed as a declaration: keep the calls, flag the function.
+      this.markIncomplete('a macro statement was parsed as a declaration');
+      this.lowerExpr(decl);
+      return;
+    }
+    if (info.broken) this.markIncomplete('parts of the body could not be parsed (macros?)');
+    this.vars.declareAll(info);
+    for (const d of info.declarators) {
+      if (!d.value) continue;
+      this.lowerExpr(d.value);
+      this.assigned(d.name, d.value);
+    }
+  }
+
+  private lowerIf(node: SyntaxNode): void {
+    const cond = node.childForFieldName('condition');
+    const edges = cond ? this.lowerCond(cond, 0) : { t: this.preds, f: this.preds };
+    this.preds = edges.t;
+    const then = node.childForFieldName('consequence');
+    if (then) this.lowerStmt(then);
+    const afterThen = this.preds;
+    this.preds = edges.f;
+    let alt = node.childForFieldName('alternative');
+    if (alt && alt.type === 'else_clause') alt = firstNamed(alt);
+    if (alt) this.lowerStmt(alt);
+    this.preds = afterThen.concat(this.preds);
+  }
+
+  private lowerWhile(node: SyntaxNode): void {
+    const header = this.add({ kind: 'nop' });
+    const cond = node.childForFieldName('condition');
+    const edges = cond ? this.lowerCond(cond, 0) : { t: this.preds, f: [] };
+    this.loopBody(node.childForFieldName('body'), edges, header, null);
+  }
+
+  private lowerFor(node: SyntaxNode): void {
+    this.vars.enterBlock();
+    const init = node.childForFieldName('initializer');
+    if (init) {
+      if (init.type === 'declaration') this.lowerDeclaration(init);
+      else this.lowerExpr(init);
+    }
+    const header = this.add({ kind: 'nop' });
+    const cond = node.childForFieldName('condition');
+    const edges = cond ? this.lowerCond(cond, 0) : { t: this.preds, f: [] };
+    this.loopBody(node.childForFieldName('body'), edges, header, node.childForFieldName('update'));
+    this.vars.leaveBlock();
+  }
+
+  /** Body on the true edge, back edge (through `update`) to `header`, exit on the false edge and breaks. */
+  private loopBody(body: SyntaxNode | null, edges: Edges, header: number, update: SyntaxNode | null, bodyType?: string): void {
+    const loop = this.pushJump('loop');
+    this.preds = edges.t;
+    if (body) this.lowerStmt(body, bodyType);
+    this.preds = this.preds.concat(loop.continues);
+    if (update) this.lowerExpr(update);
+    this.link(this.preds, header);
+    this.jumps.pop();
+    this.preds = edges.f.concat(loop.breaks);
+  }
+
+  private lowerDo(node: SyntaxNode): void {
+    const top = this.add({ kind: 'nop' });
+    const loop = this.pushJump('loop');
+    const body = node.childForFieldName('body');
+    if (body) this.lowerStmt(body);
+    this.preds = this.preds.concat(loop.continues);
+    const cond = node.childForFieldName('condition');
+    const edges = cond ? this.lowerCond(cond, 0) : { t: [], f: this.preds };
+    this.link(edges.t, top);
+    this.jumps.pop();
+    this.preds = edges.f.concat(loop.breaks);
+  }
+
+  /** `list_for_each_entry(pos, head, member) body`: zero or more iterations of `body`. */
+  private lowerMacroLoop(call: SyntaxNode, body: SyntaxNode, bodyType: string): void {
+    const header = this.add({ kind: 'nop' });
+    const args = call.childForFieldName('arguments');
+    if (args) this.lowerExpr(args);
+    const edges: Edges = { t: this.preds, f: this.preds };
+    this.loopBody(body, edges, header, null, bodyType);
+  }
+
+  private lowerSwitch(node: SyntaxNode): void {
+    const cond = node.childForFieldName('condition');
+    let prefix = 'switch()';
+    let vars: string[] = [];
+    if (cond) {
+      this.lowerExpr(cond);
+      prefix = `switch(${compactText(stripParens(cond).text)})`;
+      vars = conditionVars(cond);
+    }
+    const dispatch = this.add({ kind: 'nop' });
+    const sw = this.pushJump('switch', dispatch, prefix, vars);
+    this.preds = [];
+    const body = node.childForFieldName('body');
+    if (body) this.lowerStmt(body);
+    this.jumps.pop();
+    this.preds = this.preds.concat(sw.breaks);
+    if (!sw.hasDefault) this.preds.push(dispatch);
+  }
+
+  /** A case label joins the fall-through from the previous case with the dispatch edge. */
+  private lowerCase(node: SyntaxNode): void {
+    const sw = this.innermost('switch');
+    const value = node.childForFieldName('value');
+    if (sw) {
+      if (value) {
+        const key = `${sw.prefix}==${compactText(value.text)}`;
+        const a = this.addAfter([sw.dispatch], { kind: 'assume', key, value: true, vars: sw.vars });
+        this.preds = this.preds.concat(a);
+      } else {
+        sw.hasDefault = true;
+        this.preds = this.preds.concat(sw.dispatch);
+      }
+    }
+    const stmts = namedKids(node).filter((k) => !value || k.startIndex !== value.startIndex);
+    this.lowerSeq(stmts);
+  }
+
+  private lowerReturn(node: SyntaxNode): void {
+    const value = firstNamed(node);
+    if (value) this.lowerExpr(value);
+    let ret: string | undefined;
+    if (value) {
+      const text = value.text;
+      ret = text.length > MAX_RET_TEXT ? text.slice(0, MAX_RET_TEXT) : text;
+    }
+    this.addExit('return', spanOf(node), ret);
+  }
+
+  private lowerGoto(node: SyntaxNode): void {
+    const label = node.childForFieldName('label');
+    let computed = !label;
+    for (const c of node.children) if (c && (c.type === 'ERROR' || c.type === 'pointer_expression')) computed = true;
+    if (computed || !label) {
+      // `goto *ptr;`: we cannot tell where it goes; end the path without a leak report.
+      this.addExit('panic', spanOf(node));
+      return;
+    }
+    this.link(this.preds, this.labelNode(label.text));
+    this.preds = [];
+  }
+
+  private lowerLabeled(node: SyntaxNode): void {
+    const label = node.childForFieldName('label');
+    if (label) {
+      const id = this.labelNode(label.text);
+      this.definedLabels.add(label.text);
+      this.link(this.preds, id);
+      this.preds = [id];
+    }
+    const stmts = namedKids(node).filter((k) => !label || k.startIndex !== label.startIndex);
+    this.lowerSeq(stmts);
+  }
+
+  /** `#ifdef` inside a body: either branch may be compiled; `#if 0` never is. */
+  private lowerPreprocBranch(node: SyntaxNode): void {
+    const cond = node.childForFieldName('condition');
+    const name = node.childForFieldName('name');
+    const alt = node.childForFieldName('alternative');
+    const entry = this.preds;
+    const truth = cond ? constantTruth(cond) : undefined;
+    const skip = new Set<number>();
+    for (const f of [cond, name, alt]) if (f) skip.add(f.startIndex);
+    const body = namedKids(node).filter((k) => !skip.has(k.startIndex));
+    if (truth !== false) this.lowerSeq(body);
+    const afterThen = truth === false ? [] : this.preds;
+    this.preds = truth === true ? [] : entry;
+    if (alt && truth !== true) this.lowerStmt(alt);
+    this.preds = afterThen.concat(this.preds);
+  }
+
+  /** MSVC `__try { } __except (f) { } / __finally { }`: the handler may run after any part of the body. */
+  private lowerSehTry(node: SyntaxNode): void {
+    const body = node.childForFieldName('body');
+    if (body) this.lowerStmt(body);
+    for (const clause of namedKids(node)) {
+      if (clause.type === 'seh_except_clause') {
+        const normal = this.preds;
+        const handler = clause.childForFieldName('body');
+        if (handler) this.lowerStmt(handler);
+        this.preds = normal.concat(this.preds);
+      } else if (clause.type === 'seh_finally_clause') {
+        const fin = clause.childForFieldName('body');
+        if (fin) this.lowerStmt(fin);
+      }
+    }
+  }
+
+  // ---- conditions ---------------------------------------------------------------------------
+
+  /** Lowers a branch condition from the current preds; returns the true and false edges. */
+  private lowerCond(cond: SyntaxNode, depth: number): Edges {
+    const n = stripParens(cond);
+    if (depth < MAX_COND_DEPTH) {
+      if (n.type === 'unary_expression' && operatorOf(n) === '!') {
+        const arg = n.childForFieldName('argument');
+        if (arg) {
+          const r = this.lowerCond(arg, depth + 1);
+          return { t: r.f, f: r.t };
+        }
+      }
+      if (n.type === 'binary_expression') {
+        const op = operatorOf(n);
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if ((op === '&&' || op === '||') && left && right) {
+          const l = this.lowerCond(left, depth + 1);
+          this.preds = op === '&&' ? l.t : l.f;
+          const r = this.lowerCond(right, depth + 1);
+          return op === '&&' ? { t: r.t, f: l.f.concat(r.f) } : { t: l.t.concat(r.t), f: r.f };
+        }
+      }
+    }
+    const truth = constantTruth(n);
+    if (truth !== undefined) return truth ? { t: this.preds, f: [] } : { t: [], f: this.preds };
+    return this.lowerLeafCond(n);
+  }
+
+  private lowerLeafCond(leaf: SyntaxNode): Edges {
+    const test = trylockTest(leaf, (operand) => this.trylockOperand(operand));
+    this.lowerExpr(leaf, test?.operand.call);
+    if (test?.operand.variable) this.pending.delete(test.operand.variable);
+    const { key, value } = assumeKeyOf(leaf);
+    const vars = conditionVars(leaf);
+    const from = this.preds;
+    let t = this.addAfter(from, { kind: 'assume', key, value, vars });
+    let f = this.addAfter(from, { kind: 'assume', key, value: !value, vars });
+    if (test) {
+      // The lock is held only on the success edge.
+      const acq = test.operand.acquire;
+      const fail: Op = acq.kind === 'acquire' ? { kind: 'tryfail', lock: acq.lock, api: acq.api, span: acq.span } : { kind: 'nop' };
+      if (test.onTrue) {
+        t = this.addAfter([t], acq);
+        f = this.addAfter([f], fail);
+      } else {
+        f = this.addAfter([f], acq);
+        t = this.addAfter([t], fail);
+      }
+    }
+    this.preds = [];
+    return { t: [t], f: [f] };
+  }
+
+  /** The trylock a condition operand stands for: the call, `(ret = call)`, or a variable holding its result. */
+  private trylockOperand(operand: SyntaxNode): TrylockOperand | undefined {
+    if (operand.type === 'call_expression') {
+      const hit = this.trylockCall(operand);
+      return hit && { entry: hit.entry, acquire: hit.acquire, call: operand };
+    }
+    if (operand.type === 'assignment_expression' && operatorOf(operand) === '=') {
+      const left = operand.childForFieldName('left');
+      const right = operand.childForFieldName('right');
+      const call = right ? stripParens(right) : null;
+      const hit = call && call.type === 'call_expression' ? this.trylockCall(call) : undefined;
+      // The call is emitted nowhere else: lowerExpr skips trylock calls it cannot follow.
+      return hit && { entry: hit.entry, acquire: hit.acquire, variable: left && left.type === 'identifier' ? left.text : undefined };
+    }
+    if (operand.type === 'identifier') {
+      const p = this.pending.get(operand.text);
+      return p && { entry: p.entry, acquire: p.acquire, variable: operand.text };
+    }
+    return undefined;
+  }
+
+  private trylockCall(call: SyntaxNode): PendingTrylock | undefined {
+    const fn = call.childForFieldName('function');
+    if (!fn || fn.type !== 'identifier') return undefined;
+    const entry = this.api.c.get(fn.text);
+    if (!entry || entry.role !== 'tryacquire') return undefined;
+    const lock = this.lockArg(entry, call);
+    if (!lock) return undefined;
+    const acquire: Op = {
+      kind: 'acquire', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive',
+      irq: entry.irq ?? 'none', api: fn.text, span: spanOf(call),
+    };
+    return { entry, acquire };
+  }
+
+  // ---- expressions --------------------------------------------------------------------------
+
+  /**
+   * Emits the ops of an expression in evaluation order (arguments before the call). `skipCall`:
+   * a trylock call consumed by the enclosing condition (its arguments are still evaluated).
+   */
+  private lowerExpr(root: SyntaxNode, skipCall?: SyntaxNode): void {
+    const stack: SyntaxNode[] = [root];
+    const flags: number[] = [PRE];
+    while (stack.length > 0) {
+      if (this.stopped) return;
+      const n = stack.pop()!;
+      const flag = flags.pop()!;
+      if (flag === POST) {
+        this.postExpr(n);
+        continue;
+      }
+      if (++this.visits > this.limits.maxVisits) {
+        this.stopped = true;
+        this.markIncomplete('function too large: lowering stopped');
+        return;
+      }
+      const type = n.type;
+      if (INERT_TYPES.has(type)) continue;
+      // Reading node text is far cheaper than walking a subtree (every node access crosses into
+      // the parser): a subtree without `(`, `=`, `++`, `--` holds no call and no assignment.
+      if (!ALWAYS_WALK.has(type) && !MAY_HAVE_EFFECT.test(n.text)) continue;
+      switch (type) {
+        case 'compound_statement':
+          // GNU statement expression `({ ... })`.
+          this.lowerStmt(n);
+          continue;
+        case 'ERROR':
+          if (flag !== PRE_IN_ARGS) this.markIncomplete('parts of the body could not be parsed (macros?)');
+          break;
+        case 'cast_expression': {
+          const v = n.childForFieldName('value');
+          if (v) { stack.push(v); flags.push(PRE); }
+          continue;
+        }
+        case 'call_expression': {
+          const fn = n.childForFieldName('function');
+          const args = n.childForFieldName('arguments');
+          if (!(skipCall && n.startIndex === skipCall.startIndex && n.endIndex === skipCall.endIndex) && this.callHasOp(fn)) {
+            stack.push(n);
+            flags.push(POST);
+          }
+          if (args) { stack.push(args); flags.push(PRE); }
+          if (fn && fn.type !== 'identifier') { stack.push(fn); flags.push(PRE); }
+          continue;
+        }
+        case 'assignment_expression':
+        case 'update_expression':
+          stack.push(n);
+          flags.push(POST);
+          break;
+      }
+      // Children in source order: push in reverse.
+      const kids = n.namedChildren;
+      const childFlag = type === 'argument_list' || type === 'initializer_list' ? PRE_IN_ARGS : PRE;
+      for (let i = kids.length - 1; i >= 0; i--) {
+        const k = kids[i];
+        if (k && !INERT_TYPES.has(k.type)) {
+          stack.push(k);
+          flags.push(childFlag);
+        }
+      }
+    }
+  }
+
+  /** Whether a call gets an op of its own (not likely(), guard macros, unfollowed trylocks, unnamed callees). */
+  private callHasOp(fn: SyntaxNode | null): boolean {
+    if (!fn) return false;
+    const name = calleeName(fn);
+    if (!name || isTransparentCall(name) || GUARD_MACROS.has(name)) return false;
+    if (fn.type === 'identifier') {
+      const entry = this.api.c.get(name);
+      if (entry && entry.role === 'tryacquire') return false;
+    }
+    return true;
+  }
+
+  private postExpr(n: SyntaxNode): void {
+    if (n.type === 'call_expression') {
+      this.emitCall(n);
+      return;
+    }
+    const target = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.childForFieldName('argument');
+    const name = target ? assignedName(target) : undefined;
+    if (!name) return;
+    const value = n.type === 'assignment_expression' && operatorOf(n) === '=' ? n.childForFieldName('right') : null;
+    this.assigned(name, value);
+  }
+
+  /** An assignment to `name`: forget what it held, remember a trylock result stored in it. */
+  private assigned(name: string, value: SyntaxNode | null): void {
+    this.pending.delete(name);
+    this.add({ kind: 'assign', vars: [name] });
+    if (!value) return;
+    const v = stripParens(value);
+    if (v.type !== 'call_expression') return;
+    const hit = this.trylockCall(v);
+    if (hit) this.pending.set(name, hit);
+  }
+
+  private emitCall(call: SyntaxNode): void {
+    const fn = call.childForFieldName('function');
+    if (!fn) return;
+    const name = calleeName(fn);
+    if (!name) return;
+    const argsNode = call.childForFieldName('arguments');
+    const args = argsNode ? namedKids(argsNode) : [];
+    const span = spanOf(call);
+    const entry = fn.type === 'identifier' ? this.api.c.get(name) : undefined;
+    if (entry && this.emitApi(entry, name, call, args, span)) return;
+    this.add({ kind: 'call', callee: name, args: args.map((a) => argRefOf(a, this.vars)), span });
+    if (fn.type === 'identifier' && NORETURN.has(name)) this.addExit('panic', span);
+  }
+
+  /** Ops for a call matching an API table entry; false when it should be an ordinary call. */
+  private emitApi(entry: ApiEntry, api: string, call: SyntaxNode, args: SyntaxNode[], span: Span): boolean {
+    switch (entry.role) {
+      case 'acquire': {
+        const lock = this.lockArg(entry, call, args);
+        if (!lock) return false;
+        this.add({ kind: 'acquire', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive', irq: entry.irq ?? 'none', api, span });
+        return true;
+      }
+      case 'release': {
+        const lock = this.lockArg(entry, call, args);
+        if (!lock) return false;
+        this.add({ kind: 'release', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive', api, span });
+        return true;
+      }
+      case 'block': {
+        const op: Op = { kind: 'block', api, category: entry.category ?? 'sleep', span };
+        if (entry.domain) op.domain = entry.domain;
+        if (entry.category === 'condwait' && entry.arg !== undefined && args[entry.arg]) op.lock = lockRefOf(args[entry.arg], this.vars);
+        this.add(op);
+        return true;
+      }
+      case 'spawn': {
+        const target = args[entry.arg ?? 0];
+        const name = target ? routineName(target) : undefined;
+        if (!name) return false;
+        this.add({ kind: 'spawn', target: name, api, span });
+        return true;
+      }
+      case 'tryacquire':
+        return true; // result not followed: silence
+      default:
+        return false;
+    }
+  }
+
+  private lockArg(entry: ApiEntry, call: SyntaxNode, args?: SyntaxNode[]): LockRef | undefined {
+    if (entry.lock) return pseudoLockRef(entry.lock);
+    const list = args ?? namedKidsOfArgs(call);
+    const arg = list[entry.arg ?? 0];
+    if (!arg) return undefined;
+    const ref = lockRefOf(arg, this.vars);
+    if (entry.subclassArg !== undefined && list[entry.subclassArg]) ref.subclass = list[entry.subclassArg].text;
+    return ref;
+  }
+}
+
+function namedKidsOfArgs(call: SyntaxNode): SyntaxNode[] {
+  const args = call.childForFieldName('arguments');
+  return args ? namedKids(args) : [];
+}
+
+/** The variable an assignment or `++` writes when it is a plain identifier (`x = ...`, `(x)++`). */
+function assignedName(target: SyntaxNode): string | undefined {
+  const t = stripParens(target);
+  return t.type === 'identifier' ? t.text : undefined;
+}
+
+/** The function a thread/work routine argument names: `worker`, `&worker`, `ops->run`. */
+function routineName(arg: SyntaxNode): string | undefined {
+  let n = stripParens(arg);
+  for (let i = 0; i < 8; i++) {
+    if (n.type === 'pointer_expression' || n.type === 'cast_expression') {
+      const inner = n.childForFieldName(n.type === 'cast_expression' ? 'value' : 'argument');
+      if (!inner) return undefined;
+      n = stripParens(inner);
+      continue;
+    }
+    break;
+  }
+  if (n.type === 'identifier') return n.text;
+  if (n.type === 'field_expression') return n.childForFieldName('field')?.text;
+  return undefined;
+}
+
+/** Text of a macro loop head: `list_for_each_entry(pos, head, member)` with no `;` after it. */
+const MACRO_LOOP_HEAD = /^[A-Za-z_]\w*for_?each\w*\s*\(|^for_?each\w*\s*\(/i;
+
+/** `list_for_each_entry(...)` written as a loop head: an expression statement missing its `;`. */
+function macroLoopHead(node: SyntaxNode, type: string): SyntaxNode | undefined {
+  // Text first: it rules out nearly every statement without touching child nodes.
+  const text = node.text;
+  if (!MACRO_LOOP_HEAD.test(text) || (type === 'expression_statement' && /;\s*$/.test(text))) return undefined;
+  const call = type === 'call_expression' ? node : firstNamed(node);
+  return call && call.type === 'call_expression' ? call : undefined;
+}

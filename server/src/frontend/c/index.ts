@@ -1,0 +1,100 @@
+// The C front end: a tree-sitter-c tree -> FileIR (see docs/dev/ir.md).
+import type { FileIR, FileProblem, FunctionIR } from '../../ir/types';
+import type { SyntaxNode } from '../../syntax/tree';
+import type { LowerInput, Lowerer } from '../types';
+import { CfgBuilder, DEFAULT_LIMITS, type BuildLimits } from './cfg-builder';
+import { collectFileScope, declaredName, hasStorageClass, type FileScope } from './file-scope';
+import { findSuppressions } from './suppressions';
+import { spanOf } from './syntax';
+import { parametersOf, VarScope } from './var-scope';
+
+export const lowerC: Lowerer = (input) => lowerCWithLimits(input, DEFAULT_LIMITS);
+
+/** `lowerC` with explicit budgets (tests use small ones). Never throws: failures become problems. */
+export function lowerCWithLimits(input: LowerInput, limits: BuildLimits): FileIR {
+  const out: FileIR = { file: input.file, language: 'c', functions: [], suppressions: [], problems: [] };
+  try {
+    out.suppressions = findSuppressions(input.text);
+    const scope = collectFileScope(input.tree.rootNode, input.file);
+    out.problems.push(...scope.problems);
+    for (const def of scope.functions) {
+      const fn = lowerFunction(def, scope, input, limits, out.problems);
+      if (fn) out.functions.push(fn);
+    }
+  } catch (err) {
+    // A bug here must not take the whole run down: report it against the file.
+    out.problems.push({ span: { line: 0, col: 0, endLine: 0, endCol: 0 }, message: `C front end failed: ${(err as Error)?.message ?? err}` });
+  }
+  return out;
+}
+
+interface Signature {
+  name: string;
+  nameNode: SyntaxNode;
+  params: string[];
+  paramTypes: Map<string, string | undefined>;
+}
+
+function lowerFunction(def: SyntaxNode, scope: FileScope, input: LowerInput, limits: BuildLimits, problems: FileProblem[]): FunctionIR | undefined {
+  const body = def.childForFieldName('body');
+  const sig = signatureOf(def);
+  if (!body || body.type !== 'compound_statement' || !sig) return undefined;
+  const isStatic = isStaticDefinition(def);
+  const built = new CfgBuilder(input.api, new VarScope(scope, sig.params, sig.paramTypes), limits).build(body);
+  if (built.incomplete) {
+    problems.push({ span: spanOf(sig.nameNode), message: `${sig.name}: ${built.reason ?? 'body lowered partially'}; findings inside it are suppressed` });
+  }
+  return {
+    name: sig.name,
+    qualifiedName: isStatic ? `${input.file}:${sig.name}` : sig.name,
+    file: input.file,
+    span: spanOf(def),
+    nameSpan: spanOf(sig.nameNode),
+    params: sig.params,
+    isStatic,
+    nodes: built.nodes,
+    incomplete: built.incomplete,
+  };
+}
+
+/** `SYSCALL_DEFINE3(read, unsigned int, fd, ...)` defines `sys_read`; its "parameters" are type/name pairs. */
+const SYSCALL_MACRO = /^(COMPAT_)?SYSCALL_DEFINE\d$/;
+
+function signatureOf(def: SyntaxNode): Signature | undefined {
+  const fd = functionDeclarator(def.childForFieldName('declarator'));
+  if (!fd) return undefined;
+  const nameNode = declaredName(fd.childForFieldName('declarator'));
+  if (!nameNode) return undefined;
+  const m = SYSCALL_MACRO.exec(nameNode.text);
+  if (m) {
+    const first = fd.childForFieldName('parameters')?.namedChildren.find((c) => c && c.type !== 'comment');
+    const name = first ? `${m[1] ? 'compat_sys_' : 'sys_'}${first.text}` : nameNode.text;
+    return { name, nameNode: first ?? nameNode, params: [], paramTypes: new Map() };
+  }
+  const { names, types } = parametersOf(fd);
+  return { name: nameNode.text, nameNode, params: names, paramTypes: types };
+}
+
+/**
+ * The function_declarator under `*f(...)`, `(f)(...)`, attributes. `int (*get(void))(int)` nests one
+ * inside a function-pointer declarator: the innermost one declares the function. Bounded for malformed input.
+ */
+function functionDeclarator(d: SyntaxNode | null): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  let n = d;
+  for (let i = 0; n && i < 32; i++) {
+    if (n.type === 'function_declarator') found = n;
+    else if (n.type === 'identifier') break;
+    n = n.type === 'parenthesized_declarator' ? n.namedChildren.find((c) => c && c.type !== 'comment') ?? null : n.childForFieldName('declarator');
+  }
+  return found;
+}
+
+/** `static` may also be swallowed into an ERROR node by attribute macros (`__init static int f`). */
+function isStaticDefinition(def: SyntaxNode): boolean {
+  if (hasStorageClass(def, 'static')) return true;
+  for (const c of def.children) {
+    if (c && c.type === 'ERROR' && c.endIndex - c.startIndex < 200 && /\bstatic\b/.test(c.text)) return true;
+  }
+  return false;
+}

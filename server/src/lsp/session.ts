@@ -1,0 +1,568 @@
+// The language server's state: open documents, the engine, what was last published, the scan.
+// Handlers stay thin: they record what changed and schedule work; the Engine does the analysis.
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CancellationTokenSource,
+  CodeActionKind,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type ClientCapabilities,
+  type Connection,
+  type Diagnostic,
+  type DidChangeWatchedFilesParams,
+  type ExecuteCommandParams,
+  type Hover,
+  type InitializeParams,
+  type InitializeResult,
+  type Position,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { discoverFiles } from '../cli/discover';
+import { readSource } from '../cli/read-source';
+import { CHECK_IDS } from '../checks/index';
+import { compileExclude, toApiEntries, type ConfigProblem } from '../config/index';
+import type { Finding } from '../core/finding';
+import { Engine, languageOfPath } from '../engine';
+import type { FileProblem, Span } from '../ir/types';
+import { createParser } from '../syntax/parser';
+import type { Parser } from '../syntax/tree';
+import { codeActionsFor, OPEN_DOCS_COMMAND, SCAN_COMMAND } from './actions';
+import { configProblemToDiagnostic, diagnosticsByFile, docsUrl, SOURCE, spanToRange } from './diagnostics';
+import { describeError, guard } from './guard';
+import { CONFIG_FILE, DEFAULT_DEBOUNCE_MS, loadConfig, type LoadedConfig } from './settings';
+import { isInside, normalizeUri, pathToUri, uriToPath } from './uri';
+
+/** Custom notification the VS Code status bar (or any client) listens to. */
+export const STATUS_NOTIFICATION = 'locklint/status';
+
+export interface StatusParams {
+  state: 'starting' | 'scanning' | 'ready' | 'error';
+  /** Findings in the whole model, and files in it. */
+  findings: number;
+  files: number;
+  /** While scanning: 0..100. */
+  percentage?: number;
+  message?: string;
+}
+
+export interface ScanResult {
+  files: number;
+  findings: number;
+  cancelled: boolean;
+}
+
+/** How many files the scan reads between two yields to the event loop (keeps edits and cancel responsive). */
+const FILES_PER_YIELD = 8;
+const WATCHED_GLOBS = ['**/*.{c,h,go}', `**/${CONFIG_FILE}`];
+
+interface ClientSupport {
+  relatedInformation: boolean;
+  configuration: boolean;
+  watchedFilesRegistration: boolean;
+  workspaceFolders: boolean;
+  showDocument: boolean;
+}
+
+interface ProgressLike {
+  token: CancellationToken;
+  begin(title: string, percentage?: number, message?: string, cancellable?: boolean): void;
+  report(percentage: number, message?: string): void;
+  done(): void;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class LocklintSession {
+  readonly documents = new TextDocuments(TextDocument);
+  private support: ClientSupport = { relatedInformation: false, configuration: false, watchedFilesRegistration: false, workspaceFolders: false, showDocument: false };
+  private folders: string[] = [];
+  /** `locklint.*` as last received (initializationOptions or didChangeConfiguration), for clients without workspace/configuration. */
+  private pushedSettings: unknown = {};
+  private parser?: Parser;
+  private engine?: Engine;
+  private loaded?: LoadedConfig;
+  private isExcludedRel: (rel: string) => boolean = () => false;
+  /** Bumped by every reconfiguration; async work started under an older one stops. */
+  private generation = 0;
+
+  /** Closed files the model holds from disk (scan, watched files, closed documents). */
+  private readonly diskFiles = new Set<string>();
+  private readonly fileProblems = new Map<string, FileProblem[]>();
+  private findingsByFile = new Map<string, Finding[]>();
+  private findingCount = 0;
+  /** Normalised URI -> JSON of the diagnostics last published for it: only changes are re-sent. */
+  private readonly published = new Map<string, string>();
+  /** Path -> the URI spelling the client used, so diagnostics land on the document it has open. */
+  private readonly clientUris = new Map<string, string>();
+  /** Open documents changed since the last analysis (URIs). */
+  private readonly dirty = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private debounceMs = DEFAULT_DEBOUNCE_MS;
+  private scan?: CancellationTokenSource;
+  private scannedOnce = false;
+  private shuttingDown = false;
+
+  constructor(private readonly connection: Connection, private readonly version: string) {}
+
+  // -------------------------------------------------------------------------------------------
+  // Wiring
+
+  listen(): void {
+    const c = this.connection;
+    const log = c.console;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(guard(log, 'initialized', undefined, () => this.initialized()));
+    c.onShutdown(() => {
+      this.shuttingDown = true;
+      this.scan?.cancel();
+      if (this.timer) clearTimeout(this.timer);
+    });
+    c.onDidChangeConfiguration(guard(log, 'didChangeConfiguration', undefined, (params) => {
+      const settings = (params.settings as Record<string, unknown> | null | undefined)?.locklint;
+      if (settings !== undefined) this.pushedSettings = settings;
+      return this.configure();
+    }));
+    c.onDidChangeWatchedFiles(guard(log, 'didChangeWatchedFiles', undefined, (params) => this.watchedFilesChanged(params)));
+    c.onCodeAction(guard(log, 'codeAction', [], (params) => {
+      const document = this.documents.get(params.textDocument.uri);
+      return document ? codeActionsFor(document, params.context.diagnostics, new Set(CHECK_IDS)) : [];
+    }));
+    c.onHover(guard(log, 'hover', null, (params) => this.hover(params.textDocument.uri, params.position)));
+    c.onExecuteCommand(guard(log, 'executeCommand', null, (params, token) => this.executeCommand(params, token)));
+
+    this.documents.onDidOpen(guard(log, 'didOpen', undefined, (e) => this.documentChanged(e.document, 0)));
+    this.documents.onDidChangeContent(guard(log, 'didChange', undefined, (e) => this.documentChanged(e.document, this.debounceMs)));
+    this.documents.onDidClose(guard(log, 'didClose', undefined, (e) => this.documentClosed(e.document)));
+    this.documents.listen(c);
+    c.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const caps: ClientCapabilities = params.capabilities ?? {};
+    this.support = {
+      relatedInformation: caps.textDocument?.publishDiagnostics?.relatedInformation === true,
+      configuration: caps.workspace?.configuration === true,
+      watchedFilesRegistration: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+      workspaceFolders: caps.workspace?.workspaceFolders === true,
+      showDocument: caps.window?.showDocument?.support === true,
+    };
+    const folderUris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.folders = folderUris.map(uriToPath).filter((p): p is string => p !== undefined);
+    if (this.folders.length === 0 && params.rootPath) this.folders = [path.resolve(params.rootPath)];
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    if (init && typeof init === 'object' && init.settings !== undefined) this.pushedSettings = init.settings;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        hoverProvider: true,
+        executeCommandProvider: { commands: [SCAN_COMMAND, OPEN_DOCS_COMMAND] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'locklint', version: this.version },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.support.watchedFilesRegistration) {
+      // Keeps closed files' on-disk changes in the model (git checkout, edits in another tool).
+      await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })),
+      }).catch((err) => this.connection.console.warn(`locklint: could not watch files: ${describeError(err)}`));
+    }
+    if (this.support.workspaceFolders) {
+      this.connection.workspace.onDidChangeWorkspaceFolders(guard(this.connection.console, 'didChangeWorkspaceFolders', undefined, (e) => {
+        const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+        const added = e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
+        this.folders = [...this.folders.filter((f) => !removed.has(f)), ...added];
+        return this.configure();
+      }));
+    }
+    await this.configure();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Configuration: a new configuration means a new Engine (API tables and severities are fixed
+  // at creation), refilled from the open documents and the files already known from disk.
+
+  private async fetchSettings(): Promise<unknown> {
+    if (!this.support.configuration) return this.pushedSettings;
+    try {
+      const pulled = await this.connection.workspace.getConfiguration('locklint');
+      return pulled ?? this.pushedSettings;
+    } catch (err) {
+      this.connection.console.warn(`locklint: workspace/configuration failed, using the last known settings: ${describeError(err)}`);
+      return this.pushedSettings;
+    }
+  }
+
+  private async configure(): Promise<void> {
+    const generation = ++this.generation;
+    this.scan?.cancel();
+    this.status({ state: 'starting', message: 'loading configuration' });
+    const settings = await this.fetchSettings();
+    const loaded = loadConfig(settings, this.folders);
+    try {
+      this.parser ??= await createParser('wasm');
+    } catch (err) {
+      this.connection.console.error(`locklint: cannot load the tree-sitter grammars: ${describeError(err)}`);
+      this.status({ state: 'error', message: 'cannot load the tree-sitter grammars (see the log)' });
+      return;
+    }
+    const engine = await Engine.create({
+      parser: this.parser,
+      extraApi: toApiEntries(loaded.config),
+      severities: loaded.config.checks,
+      reportSameClassNesting: loaded.config.reportSameClassNesting,
+      maxFileSize: loaded.config.maxFileSize,
+    });
+    if (generation !== this.generation || this.shuttingDown) return; // a newer configuration won
+    const previous = this.loaded;
+    this.engine = engine;
+    this.loaded = loaded;
+    this.debounceMs = loaded.server.debounceMs;
+    this.isExcludedRel = compileExclude(loaded.config.exclude);
+    this.fileProblems.clear();
+    this.publishConfigProblems(loaded, previous);
+
+    for (const document of this.documents.all()) this.dirty.add(document.uri);
+    // With an empty model, open documents get their diagnostics at once. Otherwise the files known
+    // from disk are re-read first, so their diagnostics do not vanish and come back.
+    if (this.diskFiles.size === 0) this.flush();
+    if (loaded.server.scanOnStartup || this.scannedOnce) {
+      void this.scanWorkspace();
+    } else if (this.diskFiles.size > 0) {
+      void this.scanFiles([...this.diskFiles], 'locklint: re-reading files', false);
+    }
+  }
+
+  private publishConfigProblems(loaded: LoadedConfig, previous: LoadedConfig | undefined): void {
+    for (const p of loaded.settingsProblems) this.connection.console.warn(`locklint: settings: ${p.message}${p.key ? ` (locklint.${p.key.slice(1).replace(/\//g, '.')})` : ''}`);
+    const files = new Map<string, ConfigProblem[]>(loaded.fileProblems);
+    // A file fixed or deleted since last time must lose its diagnostics.
+    for (const file of previous?.fileProblems.keys() ?? []) if (!files.has(file)) files.set(file, []);
+    for (const [file, problems] of files) {
+      this.publish(this.uriFor(file), problems.map(configProblemToDiagnostic), undefined, true);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Documents
+
+  private documentChanged(document: TextDocument, delayMs: number): void {
+    const file = uriToPath(document.uri);
+    if (!file || !languageOfPath(file)) return;
+    this.clientUris.set(file, document.uri);
+    this.dirty.add(document.uri);
+    this.schedule(delayMs);
+  }
+
+  private documentClosed(document: TextDocument): void {
+    this.dirty.delete(document.uri);
+    const file = uriToPath(document.uri);
+    if (!file || !languageOfPath(file) || !this.engine) return;
+    // The buffer is gone; what stays in the model is the file as it is on disk, if it belongs to the workspace.
+    const keep = (this.scannedOnce || this.diskFiles.has(file)) && this.folderOf(file) !== undefined && !this.isExcluded(file);
+    if (!keep || !this.readFromDisk(file)) this.forget(file);
+    this.schedule(this.debounceMs);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.flush();
+      } catch (err) {
+        this.connection.console.error(`locklint: analysis failed: ${describeError(err)}`);
+        this.status({ state: 'error', message: 'analysis failed (see the log)' });
+      }
+    }, delayMs);
+  }
+
+  /** Feeds changed open documents to the engine, analyses, publishes what changed. */
+  private flush(): void {
+    const engine = this.engine;
+    if (!engine || this.shuttingDown) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const analysed = new Map<string, number>(); // normalised URI -> version analysed
+    for (const uri of this.dirty) {
+      const document = this.documents.get(uri);
+      const file = uriToPath(uri);
+      if (!document || !file) continue;
+      if (this.isExcluded(file)) {
+        this.forget(file);
+      } else {
+        this.fileProblems.set(file, engine.setFile(file, document.getText()));
+        this.diskFiles.delete(file);
+      }
+      analysed.set(normalizeUri(uri), document.version);
+    }
+    this.dirty.clear();
+    this.analyzeAndPublish(analysed);
+  }
+
+  /**
+   * Publishes diagnostics for the documents just analysed (always, with their version) and for
+   * every other file whose diagnostics changed: a cross-file cycle appears or vanishes in a file
+   * nobody touched.
+   */
+  private analyzeAndPublish(analysed: ReadonlyMap<string, number>): void {
+    const engine = this.engine;
+    if (!engine) return;
+    const result = engine.analyze();
+    for (const p of result.problems) this.connection.console.error(`locklint: ${p.file ? `${p.file}: ` : ''}${p.message}`);
+    const byFile = diagnosticsByFile(engine.filePaths, result.findings, this.fileProblems, {
+      relatedInformation: this.support.relatedInformation,
+      toUri: (file) => this.uriFor(file),
+    });
+    this.findingsByFile = new Map();
+    for (const f of result.findings) {
+      const list = this.findingsByFile.get(f.file) ?? [];
+      list.push(f);
+      this.findingsByFile.set(f.file, list);
+    }
+    this.findingCount = result.findings.length;
+
+    const seen = new Set<string>();
+    for (const [file, diagnostics] of byFile) {
+      const uri = this.uriFor(file);
+      const key = normalizeUri(uri);
+      seen.add(key);
+      const document = this.documents.get(uri);
+      // A document edited after this analysis started gets its own, newer result: skip this one.
+      if (document && this.dirty.has(document.uri)) continue;
+      const version = analysed.get(key);
+      if (version !== undefined && document && document.version !== version) continue;
+      this.publish(uri, diagnostics, document?.version, version !== undefined);
+    }
+    for (const key of [...this.published.keys()]) {
+      if (seen.has(key) || this.isConfigUri(key)) continue;
+      this.publish(key, [], undefined, false); // the file left the model: clear what it showed
+      this.published.delete(key);
+    }
+    this.status({ state: this.scan ? 'scanning' : 'ready' });
+  }
+
+  private publish(uri: string, diagnostics: Diagnostic[], version: number | undefined, force: boolean): void {
+    const key = normalizeUri(uri);
+    const json = JSON.stringify(diagnostics);
+    if (!force && (this.published.get(key) ?? '[]') === json) return;
+    this.published.set(key, json);
+    void this.connection.sendDiagnostics({ uri, version, diagnostics }).catch(() => { /* connection closing */ });
+  }
+
+  private isConfigUri(key: string): boolean {
+    return path.basename(uriToPath(key) ?? '') === CONFIG_FILE;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Files on disk
+
+  private async watchedFilesChanged(params: DidChangeWatchedFilesParams): Promise<void> {
+    if (!this.engine) return;
+    let configChanged = false;
+    for (const change of params.changes) {
+      const file = uriToPath(change.uri);
+      if (!file) continue;
+      if (path.basename(file) === CONFIG_FILE) {
+        configChanged = true;
+        continue;
+      }
+      if (this.openDocument(file)) continue; // the editor's buffer wins over the disk
+      if (change.type === FileChangeType.Deleted) {
+        // A deleted directory arrives as one event for the directory.
+        for (const known of [...this.diskFiles]) if (known === file || isInside(known, file)) this.forget(known);
+        continue;
+      }
+      if (!languageOfPath(file) || this.folderOf(file) === undefined || this.isExcluded(file)) continue;
+      if (!this.readFromDisk(file)) this.forget(file);
+    }
+    if (configChanged) await this.configure();
+    else this.schedule(this.debounceMs);
+  }
+
+  /** Reads a closed file into the model; false if it cannot be analysed (gone, binary, too big). */
+  private readFromDisk(file: string): boolean {
+    const engine = this.engine;
+    if (!engine || !this.loaded) return false;
+    const read = readSource(file, this.loaded.config.maxFileSize);
+    if ('skipped' in read) {
+      this.connection.console.log(`locklint: ${file}: ${read.skipped}`);
+      return false;
+    }
+    this.fileProblems.set(file, engine.setFile(file, read.text));
+    this.diskFiles.add(file);
+    return true;
+  }
+
+  private forget(file: string): void {
+    this.engine?.removeFile(file);
+    this.fileProblems.delete(file);
+    this.diskFiles.delete(file);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Workspace scan
+
+  async scanWorkspace(): Promise<ScanResult> {
+    const engine = this.engine;
+    if (!engine || !this.loaded) return { files: 0, findings: 0, cancelled: true };
+    const files: string[] = [];
+    for (const folder of this.folders) {
+      const found = discoverFiles([folder], folder, (rel) => this.isExcludedRel(rel));
+      for (const w of found.warnings) this.connection.console.log(`locklint: ${w}`);
+      files.push(...found.files.map((f) => f.absolute));
+    }
+    const result = await this.scanFiles(files, 'locklint: scanning workspace', true);
+    if (!result.cancelled) this.scannedOnce = true;
+    return result;
+  }
+
+  /**
+   * Reads closed files into the model with cancellable progress, yielding every few files, then
+   * analyses once. `prune`: the list is the whole workspace, so known files missing from it (deleted
+   * while nobody watched, newly excluded) leave the model.
+   */
+  private async scanFiles(files: readonly string[], title: string, prune: boolean): Promise<ScanResult> {
+    this.scan?.cancel();
+    const source = new CancellationTokenSource();
+    this.scan = source;
+    const generation = this.generation;
+    const progress = await this.createProgress();
+    const onCancel = progress.token.onCancellationRequested(() => source.cancel());
+    let done = 0;
+    try {
+      progress.begin(title, 0, `0/${files.length} files`, true);
+      this.status({ state: 'scanning', percentage: 0, message: `0/${files.length} files` });
+      for (const file of files) {
+        if (source.token.isCancellationRequested || generation !== this.generation || this.shuttingDown) break;
+        if (!this.openDocument(file) && !this.readFromDisk(file)) this.forget(file);
+        done++;
+        if (done % FILES_PER_YIELD === 0) {
+          const percentage = Math.floor((done / files.length) * 100);
+          progress.report(percentage, `${done}/${files.length} files`);
+          this.status({ state: 'scanning', percentage, message: `${done}/${files.length} files` });
+          await yieldToEventLoop();
+        }
+      }
+    } finally {
+      onCancel.dispose();
+      progress.done();
+      if (this.scan === source) this.scan = undefined;
+    }
+    const cancelled = done < files.length;
+    if (generation !== this.generation || this.shuttingDown) return { files: done, findings: this.findingCount, cancelled: true };
+    if (!cancelled && prune) {
+      const present = new Set(files);
+      for (const known of [...this.diskFiles]) if (!present.has(known)) this.forget(known);
+    }
+    // Even a cancelled scan publishes what it read: partial results beat none.
+    this.flush();
+    if (cancelled) this.status({ state: 'ready', message: `scan cancelled after ${done}/${files.length} files` });
+    return { files: done, findings: this.findingCount, cancelled };
+  }
+
+  private async createProgress(): Promise<ProgressLike> {
+    try {
+      // A no-op reporter when the client lacks window.workDoneProgress.
+      return await this.connection.window.createWorkDoneProgress();
+    } catch (err) {
+      this.connection.console.warn(`locklint: no progress reporting: ${describeError(err)}`);
+      const none = new CancellationTokenSource();
+      return { token: none.token, begin() {}, report() {}, done() {} };
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Requests
+
+  private hover(uri: string, position: Position): Hover | null {
+    const file = uriToPath(uri);
+    if (!file || !this.documents.get(uri)) return null;
+    const hits = (this.findingsByFile.get(file) ?? []).filter((f) => f.explanation && contains(f.span, position));
+    if (hits.length === 0) return null;
+    const value = hits.map((f) => `**locklint ${f.check}** ([docs](${docsUrl(f.check)}))\n\n\`\`\`text\n${f.explanation}\n\`\`\``).join('\n\n---\n\n');
+    return { contents: { kind: 'markdown', value }, range: spanToRange(hits[0].span) };
+  }
+
+  private async executeCommand(params: ExecuteCommandParams, token: CancellationToken): Promise<unknown> {
+    switch (params.command) {
+      case SCAN_COMMAND: {
+        const scanning = this.scanWorkspace();
+        // Cancelling the request cancels the scan, like cancelling its progress.
+        const sub = token.onCancellationRequested(() => this.scan?.cancel());
+        try {
+          return await scanning;
+        } finally {
+          sub.dispose();
+        }
+      }
+      case OPEN_DOCS_COMMAND: {
+        const url = params.arguments?.[0];
+        // Only our own docs pages: a command argument must not open arbitrary URIs.
+        if (typeof url !== 'string' || !/^https:\/\/github\.com\/locklint\/locklint\/blob\/main\/docs\/checks\/[a-z0-9-]+\.md$/.test(url)) return null;
+        if (this.support.showDocument) {
+          await this.connection.window.showDocument({ uri: url, external: true });
+        } else {
+          this.connection.window.showInformationMessage(`locklint documentation: ${url}`);
+        }
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Helpers
+
+  private status(update: Omit<StatusParams, 'findings' | 'files'>): void {
+    const params: StatusParams = { ...update, findings: this.findingCount, files: this.engine?.filePaths.length ?? 0 };
+    void this.connection.sendNotification(STATUS_NOTIFICATION, params).catch(() => { /* connection closing */ });
+  }
+
+  private uriFor(file: string): string {
+    return this.clientUris.get(file) ?? pathToUri(file);
+  }
+
+  private openDocument(file: string): TextDocument | undefined {
+    const uri = this.clientUris.get(file);
+    return uri ? this.documents.get(uri) : undefined;
+  }
+
+  private folderOf(file: string): string | undefined {
+    return this.folders.find((folder) => isInside(file, folder));
+  }
+
+  /** Exclude globs are relative to the workspace folder that holds the file; files outside every folder are never excluded. */
+  private isExcluded(file: string): boolean {
+    const folder = this.folderOf(file);
+    if (!folder) return false;
+    return this.isExcludedRel(path.relative(folder, file).split(path.sep).join('/'));
+  }
+}
+
+function contains(span: Span, p: Position): boolean {
+  const afterStart = p.line > span.line || (p.line === span.line && p.character >= span.col);
+  const beforeEnd = p.line < span.endLine || (p.line === span.endLine && p.character <= span.endCol);
+  return afterStart && beforeEnd;
+}
+
+export function readVersion(from: string = __dirname): string {
+  // Repository (server/out/lsp), bundle (dist/): the root package.json is two or one levels up.
+  for (const rel of ['../../../package.json', '../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(from, rel), 'utf8'));
+      if (pkg.name === 'locklint' && typeof pkg.version === 'string') return pkg.version;
+    } catch { /* try the next layout */ }
+  }
+  return '0.0.0';
+}
