@@ -366,6 +366,8 @@ test('deep nesting does not crash', async () => {
   const ir = await lower(`package netx\nfunc Deep(x bool) {\n${body}}\n` + 'func Expr() int { return ' + '('.repeat(2000) + 'f()' + ')'.repeat(2000) + ' }\n');
   const deep = fn(ir, 'Deep');
   assert.equal(deep.incomplete, true);
+  assert.ok(deep.nodes.length > 500, 'the outer levels are still lowered');
+  assert.ok(!ir.problems.some((p) => /could not lower/.test(p.message)), 'stopped by the depth cap, not by the JS stack');
   const expr = fn(ir, 'Expr');
   assert.ok(ops(expr, 'call').some((c) => c.callee === 'f'));
   const chain = 'package netx\nfunc Chain() { x := 1' + ' + g()'.repeat(5000) + '; _ = x }\n';

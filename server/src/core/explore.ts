@@ -2,7 +2,7 @@
 // held locks and merged otherwise, so the number of states per node stays bounded by the number of
 // distinct locksets while `if (need) lock(); ...; if (need) unlock();` keeps its correlation
 // through the branch assumptions carried by each state.
-import type { FunctionIR, LockRef, Op, Span } from '../ir/types';
+import type { FunctionIR, LockKind, LockRef, Op, Span } from '../ir/types';
 import type {
   AcquireFact, BlockFact, CallFact, CallStep, DoubleAcquireFact, ExitFact, FunctionFacts, HeldLock,
   ReleaseNotHeldFact,
@@ -11,7 +11,7 @@ import type {
 /** Effects of a call, computed from the callee's summary (interprocedural analysis). */
 export interface CallEffect {
   /** Acquisitions inside the callee, in caller terms (order edges from the caller's held set). */
-  acquires: { fact: AcquireFact; via: CallStep[] }[];
+  acquires: { fact: AcquireFact; via: CallStep[]; must: boolean }[];
   /** Blocking operations inside the callee. */
   blocks: { fact: BlockFact; via: CallStep[] }[];
   /** Locks the callee returns holding (lock helpers). */
@@ -32,6 +32,7 @@ interface State {
   held: HeldLock[];                  // sorted by key
   released: Map<string, Span>;       // keys released on every path that reached here
   tryFailed: Set<string>;            // keys whose trylock failed on this path (subset of released)
+  acquired: Set<string>;             // keys this function acquired on every path reaching here
   assume: Map<string, { value: boolean; vars: string[] }>;
   orphanDefers: Map<string, Span>;   // deferred unlocks whose lock was already unlocked explicitly
 }
@@ -73,7 +74,9 @@ function merge(existing: State, incoming: State): State | undefined {
   }
   const tryFailed = new Set([...existing.tryFailed].filter((k) => incoming.tryFailed.has(k)));
   if (tryFailed.size !== existing.tryFailed.size) changed = true;
-  return changed ? { held: existing.held, released, assume, orphanDefers, tryFailed } : undefined;
+  const acquired = new Set([...existing.acquired].filter((k) => incoming.acquired.has(k)));
+  if (acquired.size !== existing.acquired.size) changed = true;
+  return changed ? { held: existing.held, released, assume, orphanDefers, tryFailed, acquired } : undefined;
 }
 
 export function lockKey(lock: LockRef): string {
@@ -119,7 +122,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     }
   };
 
-  push(0, { held: [], released: new Map(), assume: new Map(), orphanDefers: new Map(), tryFailed: new Set() });
+  push(0, { held: [], released: new Map(), assume: new Map(), orphanDefers: new Map(), tryFailed: new Set(), acquired: new Set() });
   let visits = 0;
   while (work.length > 0) {
     if (++visits > budget) {
@@ -154,7 +157,7 @@ function recordExit(
       if (lock) facts.releasesNotHeld.push({ lock, span: deferSpan, api: 'defer', previousRelease: state.released.get(key)! });
     }
   }
-  if (once(`exit:${index}:${heldSignature(held)}`)) facts.exits.push({ span, ret, kind, held });
+  if (once(`exit:${index}:${heldSignature(held)}`)) facts.exits.push({ span, ret, kind, held, acquiredOnPath: state.acquired });
 }
 
 function step(
@@ -168,7 +171,7 @@ function step(
         api: op.api, depth: 1, deferredRelease: false,
       }, op.try);
     case 'release':
-      return release(index, state, facts, once, op.lock, op.span, op.api);
+      return release(index, state, facts, once, op.lock, op.span, op.api, op.lockKind);
     case 'defer': {
       let next = state;
       for (const inner of op.ops) {
@@ -187,7 +190,7 @@ function step(
         if (h) {
           next = withHeld({ ...next }, next.held.map((x) => (x === h ? { ...x, deferredRelease: true } : x)));
         } else if (!next.released.has(key)) {
-          facts.releasedUnacquired.set(key, inner.lock);
+          facts.releasedUnacquired.set(key, { lock: inner.lock, lockKind: inner.lockKind });
         }
       }
       return next;
@@ -283,12 +286,13 @@ function acquire(
     orphanDefers.delete(lock.key);
     deferredRelease = true;
   }
-  return withHeld({ ...state, orphanDefers }, [...state.held, { ...lock, deferredRelease }]);
+  const acquired = lock.via || state.acquired.has(lock.key) ? state.acquired : new Set(state.acquired).add(lock.key);
+  return withHeld({ ...state, orphanDefers, acquired }, [...state.held, { ...lock, deferredRelease }]);
 }
 
 function release(
   index: number, state: State, facts: FunctionFacts, once: (k: string) => boolean,
-  lock: LockRef, span: Span, api: string,
+  lock: LockRef, span: Span, api: string, lockKind?: LockKind,
 ): State {
   const key = lockKey(lock);
   // Releases name the lock without its lockdep subclass.
@@ -315,7 +319,7 @@ function release(
       facts.releasesNotHeld.push({ lock, span, api, previousRelease: previous, afterFailedTry: state.tryFailed.has(key) } as ReleaseNotHeldFact);
     }
   } else {
-    facts.releasedUnacquired.set(key, lock);
+    facts.releasedUnacquired.set(key, { lock, lockKind });
   }
   return state;
 }
@@ -326,9 +330,10 @@ function applyCallEffect(
 ): State {
   const sig = heldSignature(state.held);
   if (once(`calleff:${index}:${sig}`)) {
-    for (const { fact, via } of effect.acquires) {
+    for (const { fact, via, must } of effect.acquires) {
       const existing = state.held.find((h) => h.key === lockKey(fact.lock) || (h.lock.cls && h.lock.cls === fact.lock.cls && h.lock.path === fact.lock.path));
-      if (existing && !REENTRANT_KINDS.has(fact.lockKind) && !(existing.mode === 'shared' && fact.mode === 'shared')) {
+      // Only a callee that takes the lock on every path is a certain self-deadlock.
+      if (existing && must && !REENTRANT_KINDS.has(fact.lockKind) && !(existing.mode === 'shared' && fact.mode === 'shared')) {
         facts.doubleAcquires.push({ lock: fact.lock, span: op.span, first: existing, api: fact.api, via });
       }
       facts.acquires.push({ ...fact, span: op.span, held: state.held.filter((h) => h !== existing), via });

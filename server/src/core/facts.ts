@@ -72,6 +72,8 @@ export interface ExitFact {
   kind: 'return' | 'panic';
   /** Locks still held after deferred releases ran. */
   held: HeldLock[];
+  /** Keys acquired (by this function itself) on every path reaching this exit. */
+  acquiredOnPath: ReadonlySet<string>;
 }
 
 export interface FunctionFacts {
@@ -80,7 +82,7 @@ export interface FunctionFacts {
   doubleAcquires: DoubleAcquireFact[];
   releasesNotHeld: ReleaseNotHeldFact[];
   /** Keys this function released without having acquired them on the path: an unlock helper. */
-  releasedUnacquired: Map<string, LockRef>;
+  releasedUnacquired: Map<string, { lock: LockRef; lockKind?: LockKind }>;
   blocks: BlockFact[];
   calls: CallFact[];
   exits: ExitFact[];

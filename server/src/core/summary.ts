@@ -8,6 +8,7 @@ import type { AcquireFact, BlockFact, CallStep, FunctionFacts, HeldLock } from '
 export interface SummaryAcquire {
   fact: AcquireFact;       // lock in callee terms; span = where it happens inside the callee
   via: CallStep[];         // path inside the callee down to the acquisition (ends at the acquire itself)
+  must: boolean;           // taken on every path through the callee
 }
 
 export interface SummaryBlock {
@@ -37,14 +38,18 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
   const fn = facts.fn;
   const acquires: SummaryAcquire[] = [];
   const seenAcq = new Set<string>();
+  const normal = facts.exits.filter((e) => e.kind === 'return');
   for (const a of facts.acquires) {
     if (!callerVisible(a.lock) || a.try) continue;
+    // Dropped and retaken (`unlock(l); schedule(); lock(l);`): the caller already holds it.
+    if (facts.releasedUnacquired.has(lockKey(a.lock))) continue;
     if ((a.via?.length ?? 0) >= MAX_DEPTH) continue;
     const key = `${a.lock.cls ?? ''}|${a.lock.paramIndex ?? ''}|${a.lock.path}|${a.mode}`;
     if (seenAcq.has(key)) continue;
     seenAcq.add(key);
     const step: CallStep = { callee: a.api, span: a.span, file: fn.file };
-    acquires.push({ fact: { ...a, held: [] }, via: a.via ? [...a.via] : [step] });
+    const must = !a.via && normal.length > 0 && normal.every((e) => e.acquiredOnPath.has(lockKey(a.lock)));
+    acquires.push({ fact: { ...a, held: [] }, via: a.via ? [...a.via] : [step], must });
     if (acquires.length >= MAX_ACQUIRES) break;
   }
   const blocks: SummaryBlock[] = [];
@@ -62,13 +67,17 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
     if (blocks.length >= MAX_BLOCKS) break;
   }
   // A lock helper returns holding the lock on every normal exit.
-  const normal = facts.exits.filter((e) => e.kind === 'return');
   let returnsHolding: HeldLock[] = [];
   if (normal.length > 0 && !facts.overBudget) {
     returnsHolding = normal[0].held.filter((h) => callerVisible(h.lock)
       && normal.every((e) => e.held.some((x) => x.key === h.key)));
   }
-  const releases = [...facts.releasedUnacquired.values()].filter(callerVisible);
+  // An unlock helper releases the caller's lock for good: not one that it retakes before returning,
+  // and not a counted read section, whose depth a summary cannot follow.
+  const releases = [...facts.releasedUnacquired.entries()]
+    .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
+      && !(normal.length > 0 && normal.every((e) => e.held.some((h) => h.key === key))))
+    .map(([, r]) => r.lock);
   return { acquires, blocks, returnsHolding, releases };
 }
 
@@ -119,7 +128,7 @@ export function effectOf(summary: FunctionSummary, call: Extract<Op, { kind: 'ca
   const acquires: CallEffect['acquires'] = [];
   for (const a of summary.acquires) {
     const lock = mapLock(a.fact.lock, call);
-    if (lock) acquires.push({ fact: { ...a.fact, lock }, via: [step, ...a.via] });
+    if (lock) acquires.push({ fact: { ...a.fact, lock }, via: [step, ...a.via], must: a.must });
   }
   const blocks: CallEffect['blocks'] = summary.blocks.map((b) => ({
     fact: { ...b.fact, lock: b.fact.lock ? mapLock(b.fact.lock, call) : undefined },

@@ -124,7 +124,7 @@ export class LocklintSession {
     c.onDidChangeConfiguration(guard(log, 'didChangeConfiguration', undefined, (params) => {
       const settings = (params.settings as Record<string, unknown> | null | undefined)?.locklint;
       if (settings !== undefined) this.pushedSettings = settings;
-      return this.configure();
+      return this.configure(false);
     }));
     c.onDidChangeWatchedFiles(guard(log, 'didChangeWatchedFiles', undefined, (params) => this.watchedFilesChanged(params)));
     c.onCodeAction(guard(log, 'codeAction', [], (params) => {
@@ -200,12 +200,18 @@ export class LocklintSession {
     }
   }
 
-  private async configure(): Promise<void> {
+  /** `force` false: skip the rebuild (and rescan) when nothing the analysis sees has changed (e.g. only trace.server). */
+  private async configure(force = true): Promise<void> {
+    const settings = await this.fetchSettings();
+    const loaded = loadConfig(settings, this.folders);
+    if (!force && this.loaded && this.engine && sameAnalysisInputs(this.loaded, loaded)) {
+      this.loaded = loaded;
+      this.debounceMs = loaded.server.debounceMs;
+      return;
+    }
     const generation = ++this.generation;
     this.scan?.cancel();
     this.status({ state: 'starting', message: 'loading configuration' });
-    const settings = await this.fetchSettings();
-    const loaded = loadConfig(settings, this.folders);
     try {
       this.parser ??= await createParser('wasm');
     } catch (err) {
@@ -548,6 +554,10 @@ export class LocklintSession {
     if (!folder) return false;
     return this.isExcludedRel(path.relative(folder, file).split(path.sep).join('/'));
   }
+}
+
+function sameAnalysisInputs(a: LoadedConfig, b: LoadedConfig): boolean {
+  return JSON.stringify(a.config) === JSON.stringify(b.config) && a.server.scanOnStartup === b.server.scanOnStartup;
 }
 
 function contains(span: Span, p: Position): boolean {

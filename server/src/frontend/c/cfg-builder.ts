@@ -6,7 +6,7 @@
 import type { ApiEntry, ApiIndex } from '../../api/types';
 import type { LockRef, Node, Op, Span } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
-import { assumeKeyOf, conditionVars, constantTruth, trylockTest, type TrylockOperand } from './conditions';
+import { assumeKeyOfText, constantTruth, constantTruthOfText, identifiersRead, trylockTest, type AssumeKey, type TrylockOperand } from './conditions';
 import { argRefOf, lockRefOf, pseudoLockRef } from './lockref';
 import { compactText, calleeName, firstNamed, INERT_TYPES, isTransparentCall, namedKids, operatorOf, spanOf, STATEMENT_TYPES, stripParens } from './syntax';
 import { scanDeclaration, type VarScope } from './var-scope';
@@ -64,7 +64,10 @@ interface PendingTrylock {
 }
 
 const MAX_COND_DEPTH = 256;
-const MAY_HAVE_EFFECT = /[(=]|\+\+|--/;
+/** A call (`f(`, `)(`, `](`) or an assignment (`=`, `+=`, `<<=`, `++`, `--`; not `==`, `<=`...) somewhere in the text. */
+const MAY_HAVE_EFFECT = /[\w)\]]\s*\(|(?:^|[^=!<>])=(?!=)|<<=|>>=|\+\+|--/;
+/** Conditions that need the syntax tree: short-circuit operators (trylocks are checked separately). */
+const NEEDS_TREE = /&&|\|\|/;
 /** Nodes whose own handling matters even when their text looks inert. */
 const ALWAYS_WALK = new Set(['call_expression', 'assignment_expression', 'update_expression', 'ERROR', 'argument_list']);
 const MAX_RET_TEXT = 200;
@@ -90,6 +93,8 @@ export class CfgBuilder {
   constructor(
     private readonly api: ApiIndex,
     private readonly vars: VarScope,
+    /** Matches any tryacquire API name (see `trylockNamePattern`). */
+    private readonly trylockNames: RegExp,
     private readonly limits: BuildLimits = DEFAULT_LIMITS,
   ) {}
 
@@ -393,7 +398,7 @@ export class CfgBuilder {
     if (cond) {
       this.lowerExpr(cond);
       prefix = `switch(${compactText(stripParens(cond).text)})`;
-      vars = conditionVars(cond);
+      vars = identifiersRead(cond.text);
     }
     const dispatch = this.add({ kind: 'nop' });
     const sw = this.pushJump('switch', dispatch, prefix, vars);
@@ -497,6 +502,14 @@ export class CfgBuilder {
 
   /** Lowers a branch condition from the current preds; returns the true and false edges. */
   private lowerCond(cond: SyntaxNode, depth: number): Edges {
+    // Most conditions are plain tests: build their key from the text and only walk them for calls.
+    const text = cond.text;
+    if (!NEEDS_TREE.test(text) && !this.mayTestTrylock(text)) {
+      const truth = constantTruthOfText(text);
+      if (truth !== undefined) return truth ? { t: this.preds, f: [] } : { t: [], f: this.preds };
+      this.lowerExpr(cond);
+      return this.branch(assumeKeyOfText(text), identifiersRead(text), undefined);
+    }
     const n = stripParens(cond);
     if (depth < MAX_COND_DEPTH) {
       if (n.type === 'unary_expression' && operatorOf(n) === '!') {
@@ -527,8 +540,20 @@ export class CfgBuilder {
     const test = trylockTest(leaf, (operand) => this.trylockOperand(operand));
     this.lowerExpr(leaf, test?.operand.call);
     if (test?.operand.variable) this.pending.delete(test.operand.variable);
-    const { key, value } = assumeKeyOf(leaf);
-    const vars = conditionVars(leaf);
+    const text = leaf.text;
+    return this.branch(assumeKeyOfText(text), identifiersRead(text), test);
+  }
+
+  /** True when a condition's text mentions a trylock API or a variable holding a trylock result. */
+  private mayTestTrylock(text: string): boolean {
+    if (this.trylockNames.test(text)) return true;
+    for (const name of this.pending.keys()) if (text.includes(name)) return true;
+    return false;
+  }
+
+  /** Two `assume` successors of the current preds; a followed trylock's acquire on its success edge. */
+  private branch(k: AssumeKey, vars: string[], test: { operand: TrylockOperand; onTrue: boolean } | undefined): Edges {
+    const { key, value } = k;
     const from = this.preds;
     let t = this.addAfter(from, { kind: 'assume', key, value, vars });
     let f = this.addAfter(from, { kind: 'assume', key, value: !value, vars });
@@ -578,7 +603,7 @@ export class CfgBuilder {
     if (!lock) return undefined;
     const acquire: Op = {
       kind: 'acquire', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive',
-      irq: entry.irq ?? 'none', api: fn.text, span: spanOf(call),
+      irq: entry.irq ?? 'none', api: fn.text, span: spanOf(call), try: true,
     };
     return { entry, acquire };
   }
@@ -787,4 +812,10 @@ function macroLoopHead(node: SyntaxNode, type: string): SyntaxNode | undefined {
   if (!MACRO_LOOP_HEAD.test(text) || (type === 'expression_statement' && /;\s*$/.test(text))) return undefined;
   const call = type === 'call_expression' ? node : firstNamed(node);
   return call && call.type === 'call_expression' ? call : undefined;
+}
+
+/** One regex for all tryacquire names of an API index: conditions without any need no tree walk. */
+export function trylockNamePattern(api: ApiIndex): RegExp {
+  const names = [...api.c.values()].filter((e) => e.role === 'tryacquire').map((e) => e.name.replace(/[^\w]/g, ''));
+  return names.length > 0 ? new RegExp(`\\b(?:${names.join('|')})\\b`) : /(?!)/;
 }

@@ -11,29 +11,6 @@ export interface AssumeKey {
   value: boolean;
 }
 
-/** Leading `!`, parentheses, `likely()` and comparisons with 0/NULL are folded into `value`. */
-export function assumeKeyOf(cond: SyntaxNode): AssumeKey {
-  let n = stripParens(cond);
-  let value = true;
-  for (let i = 0; i < 64; i++) {
-    if (n.type === 'unary_expression' && operatorOf(n) === '!') {
-      const arg = n.childForFieldName('argument');
-      if (!arg) break;
-      value = !value;
-      n = stripParens(arg);
-      continue;
-    }
-    const cmp = comparisonWithZero(n);
-    if (cmp && (cmp.op === '==' || cmp.op === '!=')) {
-      if (cmp.op === '==') value = !value;
-      n = stripParens(cmp.other);
-      continue;
-    }
-    break;
-  }
-  return { key: compactText(n.text), value };
-}
-
 function isZero(n: SyntaxNode): boolean {
   const s = stripParens(n);
   return (s.type === 'number_literal' && /^0+[uUlL]*$/.test(s.text)) || s.type === 'null' || (s.type === 'identifier' && s.text === 'NULL');
@@ -66,14 +43,7 @@ function mirror(op: string): string {
 const IDENT = /[A-Za-z_]\w*/g;
 const NOT_VARIABLES = new Set(['sizeof', 'struct', 'union', 'enum', 'const', 'volatile', 'unsigned', 'signed', 'int', 'long', 'char', 'short', 'void', 'bool', '_Bool', 'float', 'double', '__alignof__', '_Alignof']);
 
-/**
- * Identifiers a condition reads (callee names and field names excluded). Taken from the text:
- * walking the subtree again would cost more than the condition's lowering itself.
- */
-export function conditionVars(cond: SyntaxNode): string[] {
-  return identifiersRead(cond.text);
-}
-
+/** Identifiers a condition's text reads (callee names and field names excluded): no second tree walk. */
 export function identifiersRead(text: string): string[] {
   const out = new Set<string>();
   IDENT.lastIndex = 0;
@@ -144,4 +114,87 @@ export function constantTruth(cond: SyntaxNode): boolean | undefined {
   if (n.type === 'true') return true;
   if (n.type === 'false') return false;
   return undefined;
+}
+
+/** `constantTruth` on text: `1`, `(0)`, `true`. */
+export function constantTruthOfText(text: string): boolean | undefined {
+  const m = /^[\s(]*(\d+|0[xX][0-9a-fA-F]+|true|false)[uUlL]*[\s)]*$/.exec(text);
+  if (!m) return undefined;
+  if (m[1] === 'true') return true;
+  if (m[1] === 'false') return false;
+  return Number(m[1]) !== 0;
+}
+
+/**
+ * The `assume` key of a condition, from its text: whitespace and comments removed, outer parens and `likely()` stripped,
+ * leading `!` and comparisons with 0/NULL folded into `value` (only when the rest is one operand,
+ * so `a & b == 0` keeps its comparison).
+ */
+export function assumeKeyOfText(text: string): AssumeKey {
+  let s = compactText(text);
+  let value = true;
+  for (let i = 0; i < 64; i++) {
+    const inner = unwrap(s);
+    if (inner !== undefined) {
+      s = inner;
+      continue;
+    }
+    if (s.startsWith('!') && !s.startsWith('!=')) {
+      value = !value;
+      s = s.slice(1);
+      continue;
+    }
+    const cmp = /^(.*?)(==|!=)(0+[uUlL]*|NULL)$/.exec(s) ?? swapZeroFirst(s);
+    if (cmp && isSingleOperand(cmp[1])) {
+      if (cmp[2] === '==') value = !value;
+      s = cmp[1];
+      continue;
+    }
+    break;
+  }
+  return { key: s, value };
+}
+
+function swapZeroFirst(s: string): RegExpExecArray | null {
+  const m = /^(0+[uUlL]*|NULL)(==|!=)(.*)$/.exec(s);
+  if (!m) return null;
+  const r = [s, m[3], m[2], m[1]] as unknown as RegExpExecArray;
+  return r;
+}
+
+/** `(x)` -> `x`, `likely(x)` -> `x` when the parentheses enclose the whole text. */
+function unwrap(s: string): string | undefined {
+  let open: number;
+  if (s.startsWith('(')) open = 0;
+  else if (s.startsWith('likely(')) open = 6;
+  else if (s.startsWith('unlikely(')) open = 8;
+  else return undefined;
+  if (!s.endsWith(')') || matchingParen(s, open) !== s.length - 1) return undefined;
+  return s.slice(open + 1, -1);
+}
+
+function matchingParen(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** No binary or ternary operator outside parentheses/brackets (`->` and a leading unary are fine). */
+function isSingleOperand(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (depth === 0 && i > 0 && '&|^?:<>=+-*/%,'.includes(c)) {
+      if (c === '-' && s[i + 1] === '>') { i++; continue; }
+      if (c === '>' && s[i - 1] === '-') continue;
+      return false;
+    }
+  }
+  return s.length > 0;
 }

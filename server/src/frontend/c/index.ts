@@ -2,7 +2,7 @@
 import type { FileIR, FileProblem, FunctionIR } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import type { LowerInput, Lowerer } from '../types';
-import { CfgBuilder, DEFAULT_LIMITS, type BuildLimits } from './cfg-builder';
+import { CfgBuilder, DEFAULT_LIMITS, trylockNamePattern, type BuildLimits } from './cfg-builder';
 import { collectFileScope, declaredName, hasStorageClass, type FileScope } from './file-scope';
 import { findSuppressions } from './suppressions';
 import { spanOf } from './syntax';
@@ -17,8 +17,9 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits): FileIR
     out.suppressions = findSuppressions(input.text);
     const scope = collectFileScope(input.tree.rootNode, input.file);
     out.problems.push(...scope.problems);
+    const trylocks = trylockNamePattern(input.api);
     for (const def of scope.functions) {
-      const fn = lowerFunction(def, scope, input, limits, out.problems);
+      const fn = lowerFunction(def, scope, input, trylocks, limits, out.problems);
       if (fn) out.functions.push(fn);
     }
   } catch (err) {
@@ -35,12 +36,14 @@ interface Signature {
   paramTypes: Map<string, string | undefined>;
 }
 
-function lowerFunction(def: SyntaxNode, scope: FileScope, input: LowerInput, limits: BuildLimits, problems: FileProblem[]): FunctionIR | undefined {
+function lowerFunction(
+  def: SyntaxNode, scope: FileScope, input: LowerInput, trylocks: RegExp, limits: BuildLimits, problems: FileProblem[],
+): FunctionIR | undefined {
   const body = def.childForFieldName('body');
   const sig = signatureOf(def);
   if (!body || body.type !== 'compound_statement' || !sig) return undefined;
   const isStatic = isStaticDefinition(def);
-  const built = new CfgBuilder(input.api, new VarScope(scope, sig.params, sig.paramTypes), limits).build(body);
+  const built = new CfgBuilder(input.api, new VarScope(scope, sig.params, sig.paramTypes), trylocks, limits).build(body);
   if (built.incomplete) {
     problems.push({ span: spanOf(sig.nameNode), message: `${sig.name}: ${built.reason ?? 'body lowered partially'}; findings inside it are suppressed` });
   }

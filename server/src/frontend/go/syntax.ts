@@ -46,21 +46,10 @@ export function callParts(call: SyntaxNode): CallParts {
  * slicing the file text is cheaper than `node.text` (which crosses into the binding each time).
  */
 export class Source {
-  /**
-   * Offsets cost a binding call each on native tree-sitter, which hands back the same node object
-   * for repeated lookups of one node: remember the text per object (WASM objects simply miss).
-   */
-  private readonly memo = new WeakMap<SyntaxNode, string>();
-
   constructor(readonly text: string) {}
 
   of(n: SyntaxNode): string {
-    let t = this.memo.get(n);
-    if (t === undefined) {
-      t = this.text.slice(n.startIndex, n.endIndex);
-      this.memo.set(n, t);
-    }
-    return t;
+    return this.text.slice(n.startIndex, n.endIndex);
   }
 
   startsWith(n: SyntaxNode, prefix: string): boolean {
