@@ -11,5 +11,6 @@ for (const [pkg, file] of [['tree-sitter-c', 'tree-sitter-c.wasm'], ['tree-sitte
   const dir = path.dirname(require.resolve(`${pkg}/package.json`, fromServer));
   fs.copyFileSync(path.join(dir, file), path.join(out, file));
 }
-const wts = path.dirname(require.resolve('web-tree-sitter/package.json', fromServer));
+// web-tree-sitter's exports map hides package.json; its main entry sits beside the runtime .wasm.
+const wts = path.dirname(require.resolve('web-tree-sitter', fromServer));
 fs.copyFileSync(path.join(wts, 'web-tree-sitter.wasm'), path.join(out, 'web-tree-sitter.wasm'));

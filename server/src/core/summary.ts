@@ -76,7 +76,7 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
   // and not a counted read section, whose depth a summary cannot follow.
   const releases = [...facts.releasedUnacquired.entries()]
     .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
-      && !(normal.length > 0 && normal.every((e) => e.held.some((h) => h.key === key))))
+      && !facts.acquiredKeys.has(key))
     .map(([, r]) => r.lock);
   return { acquires, blocks, returnsHolding, releases };
 }

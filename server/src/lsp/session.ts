@@ -88,6 +88,7 @@ export class LocklintSession {
   private isExcludedRel: (rel: string) => boolean = () => false;
   /** Bumped by every reconfiguration; async work started under an older one stops. */
   private generation = 0;
+  private configRequests = 0;
 
   /** Closed files the model holds from disk (scan, watched files, closed documents). */
   private readonly diskFiles = new Set<string>();
@@ -202,7 +203,9 @@ export class LocklintSession {
 
   /** `force` false: skip the rebuild (and rescan) when nothing the analysis sees has changed (e.g. only trace.server). */
   private async configure(force = true): Promise<void> {
+    const request = ++this.configRequests;
     const settings = await this.fetchSettings();
+    if (request !== this.configRequests) return; // a newer call reads newer settings
     const loaded = loadConfig(settings, this.folders);
     if (!force && this.loaded && this.engine && sameAnalysisInputs(this.loaded, loaded)) {
       this.loaded = loaded;

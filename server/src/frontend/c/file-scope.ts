@@ -45,9 +45,17 @@ export function collectFileScope(root: SyntaxNode, file: string): FileScope {
       const kid = kids[i];
       if (!kid) continue;
       switch (kid.type) {
-        case 'function_definition':
+        case 'function_definition': {
           scope.functions.push(kid);
+          // Error recovery can wrap real definitions in a fake one (`garbage $$$ { static int f(...) {...} }`):
+          // a "definition" without a function declarator is a container, not a function.
+          const decl = kid.childForFieldName('declarator');
+          if (!decl || decl.type === 'identifier' || decl.type === 'ERROR') {
+            const body = kid.childForFieldName('body');
+            if (body) stack.push(body);
+          }
           break;
+        }
         case 'declaration':
           collectGlobals(kid, scope);
           collectStructsIn(kid.childForFieldName('type'), scope);
@@ -63,6 +71,7 @@ export function collectFileScope(root: SyntaxNode, file: string): FileScope {
         case 'compound_statement':
           if (node.type === 'ERROR') {
             scope.problems.push({ span: spanOf(kid), message: 'a block here could not be parsed as part of a function (macros?); it was skipped' });
+            stack.push(kid); // it may still hold complete definitions
           }
           break;
         default:

@@ -78,7 +78,10 @@ function fieldsOf(scope: FileScope, typeName: string): Map<string, string | unde
 export function classOnType(scope: FileScope, typeName: string, segments: readonly string[]): string {
   let type = typeName;
   let start = 0;
-  for (let i = 0; i < segments.length - 1; i++) {
+  // The last field stays in the class (`struct dev.locks[]`, not `spinlock_t[]`).
+  let lastField = segments.length - 1;
+  while (lastField > 0 && segments[lastField] === '[]') lastField--;
+  for (let i = 0; i < lastField; i++) {
     const seg = segments[i];
     if (seg === '[]') {
       // Indexing an array (or pointer) of T keeps T, but only right at the current type.
