@@ -7,6 +7,7 @@ import type { ApiEntry, ApiIndex } from './api/types';
 import { ALL_CHECKS } from './checks/index';
 import type { Check } from './checks/types';
 import { analyzeProgram, type AnalysisResult, type SeveritySetting } from './core/analyze';
+import { canonicaliseClasses, collectFieldTypes, fieldTypesSignature } from './core/classes';
 import { computeProgramFacts, ProgramCache } from './core/program';
 import type { CheckMeta } from './core/finding';
 import { lowerC } from './frontend/c/index';
@@ -46,7 +47,9 @@ export function contentHash(text: string): string {
 export class Engine {
   readonly checks: readonly Check[] = ALL_CHECKS;
   private readonly files = new Map<string, FileEntry>();
-  private readonly programCache = new ProgramCache();
+  private programCache = new ProgramCache();
+  private typesSignature = '';
+  private canonicalised = new WeakSet<FileIR>();
 
   private constructor(
     readonly parser: Parser,
@@ -126,6 +129,22 @@ export class Engine {
     for (const [path, entry] of this.files) {
       files.set(path, entry.ir);
       functions.push(...entry.ir.functions);
+    }
+    // Classes depend on every file's struct declarations: when those change, so may any class.
+    const types = collectFieldTypes(files.values());
+    const signature = fieldTypesSignature(types);
+    if (signature !== this.typesSignature) {
+      this.typesSignature = signature;
+      this.programCache = new ProgramCache();
+      for (const ir of files.values()) canonicaliseClasses(ir, types);
+      this.canonicalised = new WeakSet(files.values());
+    } else {
+      for (const ir of files.values()) {
+        if (!this.canonicalised.has(ir)) {
+          canonicaliseClasses(ir, types);
+          this.canonicalised.add(ir);
+        }
+      }
     }
     const facts = computeProgramFacts(functions, this.programCache, { interprocedural: this.options.interprocedural ?? true });
     return analyzeProgram(files, facts, {

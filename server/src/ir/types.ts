@@ -98,6 +98,17 @@ export interface FileIR {
   suppressions: Suppression[];
   /** Problems the front end wants to tell the user about (unparsable regions, skipped constructs). */
   problems: FileProblem[];
+  /**
+   * Struct types this file declares, as class anchors (`struct net_device`, `dnscache.Zone`) with
+   * the anchor of each field's named type: lets the core resolve `dnscache.Zone.resolver.mu` to
+   * `dnscache.Resolver.mu` when the struct is declared in another file.
+   */
+  types?: TypeFields[];
+}
+
+export interface TypeFields {
+  name: string;
+  fields: Record<string, string>;
 }
 
 export interface Suppression {

@@ -2,7 +2,7 @@
 // One FunctionIR per function, method and function literal; literals are queued while their
 // enclosing function is lowered and lowered afterwards, so nesting never recurses.
 import type { ApiIndex } from '../../api/types';
-import type { FileIR, FileProblem, FunctionIR, Span } from '../../ir/types';
+import type { FileIR, FileProblem, FunctionIR, Span, TypeFields } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import type { Lowerer } from '../types';
 import { CfgBuilder } from './cfg-builder';
@@ -13,7 +13,7 @@ import { literalName } from './state';
 import { scanSuppressions } from './suppressions';
 import { namedKids, Source, spanOf } from './syntax';
 import {
-  collectFileTypes, declaredNames, FileTypes, receiverInfo, Scope, typeString,
+  collectFileTypes, declaredNames, FileTypes, namedBase, qualify, receiverInfo, resolveType, Scope, typeString,
 } from './types-scope';
 
 const ZERO: Span = { line: 0, col: 0, endLine: 0, endCol: 0 };
@@ -207,6 +207,21 @@ function fullLoweringTrigger(api: ApiIndex, text: string): RegExp {
   return new RegExp(`<-|\\b(?:${alt})\\b`);
 }
 
+/** Field types of this file's structs as class anchors, for cross-file class resolution. */
+function exportedTypes(ft: FileTypes): TypeFields[] {
+  const types: TypeFields[] = [];
+  for (const [name, def] of ft.structs) {
+    if (name.startsWith('struct#')) continue;
+    const fields: Record<string, string> = {};
+    for (const [field, t] of def.fields) {
+      const base = namedBase(resolveType(t, ft));
+      if (base) fields[field] = qualify(base, ft);
+    }
+    types.push({ name: qualify(name, ft), fields });
+  }
+  return types;
+}
+
 export const lowerGo: Lowerer = (input) => {
   const out: FileIR = { file: input.file, language: 'go', functions: [], suppressions: [], problems: [] };
   try {
@@ -214,6 +229,7 @@ export const lowerGo: Lowerer = (input) => {
     const src = new Source(input.text);
     const root = input.tree.rootNode;
     const ft = collectFileTypes(root, src);
+    out.types = exportedTypes(ft);
     const fc: FileCtx = {
       src, ft, api: input.api, file: input.file, queue: [], queued: new Set(), condLinks: new Map(), condUses: [],
       needsFullLowering: fullLoweringTrigger(input.api, input.text),

@@ -79,14 +79,15 @@ function tryOnEdge(cond: SyntaxNode, value: boolean, st: FnState, used: Set<stri
     }
     case 'call_expression': {
       const t = tryAcquireOf(cond, st);
-      return t && t.onTrue === value ? [t.op] : [];
+      if (!t) return [];
+      return t.onTrue === value ? [t.op] : failed([t.op]);
     }
     case 'identifier': {
       const name = st.src.of(cond);
       const ops = st.tryVars.get(name);
       if (!ops) return [];
       used.add(name);
-      return value ? ops : [];
+      return value ? ops : failed(ops);
     }
     case 'binary_expression': {
       const op = cond.childForFieldName('operator')?.type;
@@ -100,6 +101,11 @@ function tryOnEdge(cond: SyntaxNode, value: boolean, st: FnState, used: Set<stri
     default:
       return [];
   }
+}
+
+/** The failure edge of a trylock: the path that does not hold the lock. */
+function failed(ops: Op[]): Op[] {
+  return ops.flatMap((op): Op[] => (op.kind === 'acquire' ? [{ kind: 'tryfail', lock: op.lock, api: op.api, span: op.span }] : []));
 }
 
 /** Evaluates a condition and splits the frontier into a true and a false side. */
