@@ -61,7 +61,7 @@ ebpf_extension_provider_unload(ebpf_extension_provider_t* provider)
     provider->unloading = true;
     for (entry = provider->clients.Flink; entry != &provider->clients; entry = entry->Flink) {
         ebpf_extension_client_t* client = CONTAINING_RECORD(entry, ebpf_extension_client_t, entry);
-        client->dispatch->detach(client); // expect-later: sync-in-read-section (interprocedural: detach -> _hook_client_detach -> ebpf_epoch_synchronize)
+        client->dispatch->detach(client); // expect: sync-in-read-section
     }
     ebpf_epoch_exit(&epoch_state);
 }

@@ -146,7 +146,8 @@ export class Engine {
         }
       }
     }
-    const facts = computeProgramFacts(functions, this.programCache, { interprocedural: this.options.interprocedural ?? true });
+    const fieldTargets = [...files.values()].flatMap((ir) => (ir.fieldFunctions ?? []).map((t) => ({ ...t, file: ir.file })));
+    const facts = computeProgramFacts(functions, this.programCache, { interprocedural: this.options.interprocedural ?? true }, fieldTargets);
     return analyzeProgram(files, facts, {
       checks: this.checks,
       severities: this.options.severities ?? {},

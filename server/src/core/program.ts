@@ -26,10 +26,20 @@ export class ProgramCache {
 type CallOp = Extract<Op, { kind: 'call' }>;
 
 export interface CallIndex {
-  resolve(call: CallOp, caller: FunctionIR): FunctionIR | undefined;
+  resolve(call: CallOp, caller: FunctionIR): FunctionIR[];
 }
 
-export function buildCallIndex(functions: readonly FunctionIR[]): CallIndex {
+/** A function stored in a struct field somewhere in the workspace (`.detach = fn` in file). */
+export interface FieldTarget {
+  field: string;
+  fn: string;
+  file: string;
+}
+
+/** Indirect calls resolve to every function stored in a field of that name, if there are few. */
+const MAX_INDIRECT_TARGETS = 4;
+
+export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: readonly FieldTarget[] = []): CallIndex {
   const byName = new Map<string, FunctionIR[]>();
   const add = (key: string, fn: FunctionIR) => {
     const list = byName.get(key);
@@ -45,8 +55,34 @@ export function buildCallIndex(functions: readonly FunctionIR[]): CallIndex {
     }
   }
   const dirOf = (f: string) => f.slice(0, f.lastIndexOf('/') + 1);
+  const direct = (name: string, file: string): FunctionIR | undefined => {
+    const candidates = byName.get(name) ?? [];
+    const sameFile = candidates.filter((f) => f.file === file);
+    if (sameFile.length === 1) return sameFile[0];
+    const visible = candidates.filter((f) => !f.isStatic);
+    return visible.length === 1 ? visible[0] : undefined;
+  };
+  const byField = new Map<string, FunctionIR[]>();
+  for (const t of fieldTargets) {
+    const fn = direct(t.fn, t.file);
+    if (!fn) continue;
+    const list = byField.get(t.field) ?? [];
+    if (!list.includes(fn)) list.push(fn);
+    byField.set(t.field, list);
+  }
+  const one = (fn: FunctionIR | undefined): FunctionIR[] => (fn ? [fn] : []);
   return {
     resolve(call, caller) {
+      if (call.indirect) {
+        const targets = byField.get(call.callee) ?? [];
+        return targets.length <= MAX_INDIRECT_TARGETS ? targets : [];
+      }
+      return one(resolveDirect(call, caller));
+    },
+  };
+
+  function resolveDirect(call: CallOp, caller: FunctionIR): FunctionIR | undefined {
+    {
       const name = call.callee;
       if (caller.name.includes('.') || call.receiver !== undefined) {
         // Go method call with a known receiver type: T.M or (*T).M.
@@ -73,12 +109,13 @@ export function buildCallIndex(functions: readonly FunctionIR[]): CallIndex {
       if (visible.length === 1) return visible[0];
       const sameDir = visible.filter((f) => dirOf(f.file) === dirOf(caller.file));
       return sameDir.length === 1 ? sameDir[0] : undefined;
-    },
-  };
+    }
+  }
 }
 
 export function computeProgramFacts(
   functions: readonly FunctionIR[], cache: ProgramCache, options: ProgramOptions,
+  fieldTargets: readonly FieldTarget[] = [],
 ): FunctionFacts[] {
   if (!options.interprocedural) {
     return functions.map((fn) => {
@@ -89,16 +126,16 @@ export function computeProgramFacts(
       return facts;
     });
   }
-  const index = buildCallIndex(functions);
-  const callees = new Map<FunctionIR, Map<CallOp, FunctionIR>>();
+  const index = buildCallIndex(functions, fieldTargets);
+  const callees = new Map<FunctionIR, Map<CallOp, FunctionIR[]>>();
   for (const fn of functions) {
-    const map = new Map<CallOp, FunctionIR>();
+    const map = new Map<CallOp, FunctionIR[]>();
     for (const node of fn.nodes) {
       const ops = node.op.kind === 'defer' ? node.op.ops : [node.op];
       for (const op of ops) {
         if (op.kind !== 'call') continue;
-        const target = index.resolve(op, fn);
-        if (target) map.set(op, target);
+        const targets = index.resolve(op, fn);
+        if (targets.length > 0) map.set(op, targets);
       }
     }
     callees.set(fn, map);
@@ -107,12 +144,12 @@ export function computeProgramFacts(
   const results = new Map<FunctionIR, FunctionFacts>();
 
   for (const component of callGraphComponents(functions, callees)) {
-    const recursive = component.length > 1 || [...callees.get(component[0])!.values()].includes(component[0]);
+    const recursive = component.length > 1 || [...callees.get(component[0])!.values()].some((t) => t.includes(component[0]));
     for (let round = 0; round < (recursive ? 3 : 1); round++) {
       let changed = false;
       for (const fn of component) {
         const calleeMap = callees.get(fn)!;
-        const depSig = [...calleeMap.values()].map((c) => summaries.get(c)?.sig ?? '-').join('|');
+        const depSig = [...calleeMap.values()].map((t) => t.map((c) => summaries.get(c)?.sig ?? '-').join('+')).join('|');
         const hit = cache.entries.get(fn);
         let entry: CacheEntry;
         if (hit && hit.depSig === depSig && !recursive) {
@@ -135,12 +172,26 @@ export function computeProgramFacts(
 }
 
 function resolver(
-  calleeMap: Map<CallOp, FunctionIR>, summaries: Map<FunctionIR, { summary: FunctionSummary }>,
+  calleeMap: Map<CallOp, FunctionIR[]>, summaries: Map<FunctionIR, { summary: FunctionSummary }>,
 ): (op: CallOp, fn: FunctionIR) => CallEffect | undefined {
   return (op, fn) => {
-    const callee = calleeMap.get(op);
-    const summary = callee && summaries.get(callee)?.summary;
-    return summary ? effectOf(summary, op, fn) : undefined;
+    const targets = calleeMap.get(op) ?? [];
+    const effects: CallEffect[] = [];
+    for (const t of targets) {
+      const summary = summaries.get(t)?.summary;
+      if (summary) effects.push(effectOf(summary, op, fn));
+    }
+    return effects.length === 0 ? undefined : effects.length === 1 ? effects[0] : mayEffect(effects);
+  };
+}
+
+/** Any of several targets may run: what one of them may do, nothing that all must do. */
+function mayEffect(effects: CallEffect[]): CallEffect {
+  return {
+    acquires: effects.flatMap((e) => e.acquires.map((a) => ({ ...a, must: false }))),
+    blocks: effects.flatMap((e) => e.blocks),
+    returnsHolding: [],
+    releases: [],
   };
 }
 
@@ -155,7 +206,7 @@ function signature(summary: FunctionSummary): string {
 
 /** Tarjan over the call graph, iteratively; components come out callees-first. */
 function callGraphComponents(
-  functions: readonly FunctionIR[], callees: Map<FunctionIR, Map<CallOp, FunctionIR>>,
+  functions: readonly FunctionIR[], callees: Map<FunctionIR, Map<CallOp, FunctionIR[]>>,
 ): FunctionIR[][] {
   const index = new Map<FunctionIR, number>();
   const low = new Map<FunctionIR, number>();
@@ -172,7 +223,7 @@ function callGraphComponents(
       counter++;
       stack.push(fn);
       onStack.add(fn);
-      frames.push({ fn, succ: [...new Set(callees.get(fn)!.values())], i: 0 });
+      frames.push({ fn, succ: [...new Set([...callees.get(fn)!.values()].flat())], i: 0 });
     };
     open(start);
     while (frames.length > 0) {

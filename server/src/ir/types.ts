@@ -55,7 +55,7 @@ export type Op =
   | { kind: 'acquire'; lock: LockRef; lockKind: LockKind; mode: LockMode; irq: IrqState; api: string; span: Span; try?: boolean }
   | { kind: 'release'; lock: LockRef; lockKind: LockKind; mode: LockMode; api: string; span: Span }
   | { kind: 'block'; api: string; category: BlockCategory; span: Span; lock?: LockRef; domain?: string }
-  | { kind: 'call'; callee: string; receiver?: string; receiverRef?: LockRef; args: (LockRef | null)[]; span: Span }
+  | { kind: 'call'; callee: string; receiver?: string; receiverRef?: LockRef; args: (LockRef | null)[]; span: Span; indirect?: boolean }
   | { kind: 'spawn'; target: string; api: string; span: Span }
   /** The failure edge of a trylock: this path does not hold `lock` (a release here is a bug). */
   | { kind: 'tryfail'; lock: LockRef; api: string; span: Span }
@@ -104,6 +104,13 @@ export interface FileIR {
    * `dnscache.Resolver.mu` when the struct is declared in another file.
    */
   types?: TypeFields[];
+  /** Functions stored in struct fields (`.detach = fn`, `ops->release = fn`): targets of indirect calls. */
+  fieldFunctions?: FieldFunction[];
+}
+
+export interface FieldFunction {
+  field: string;
+  fn: string;
 }
 
 export interface TypeFields {

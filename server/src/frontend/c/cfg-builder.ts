@@ -723,7 +723,8 @@ export class CfgBuilder {
     const span = spanOf(call);
     const entry = fn.type === 'identifier' ? this.api.c.get(name) : undefined;
     if (entry && this.emitApi(entry, name, call, args, span)) return;
-    this.add({ kind: 'call', callee: name, args: args.map((a) => argRefOf(a, this.vars)), span });
+    const indirect = stripParens(fn).type !== 'identifier';
+    this.add({ kind: 'call', callee: name, args: args.map((a) => argRefOf(a, this.vars)), span, ...(indirect ? { indirect } : {}) });
     if (fn.type === 'identifier' && NORETURN.has(name)) this.addExit('panic', span);
   }
 

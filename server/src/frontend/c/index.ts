@@ -1,5 +1,5 @@
 // The C front end: a tree-sitter-c tree -> FileIR (see docs/dev/ir.md).
-import type { FileIR, FileProblem, FunctionIR } from '../../ir/types';
+import type { FileIR, FileProblem, FunctionIR, FieldFunction } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import type { LowerInput, Lowerer } from '../types';
 import { CfgBuilder, DEFAULT_LIMITS, trylockNamePattern, type BuildLimits } from './cfg-builder';
@@ -15,6 +15,7 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits): FileIR
   const out: FileIR = { file: input.file, language: 'c', functions: [], suppressions: [], problems: [] };
   try {
     out.suppressions = findSuppressions(input.text);
+    out.fieldFunctions = fieldFunctions(input.text);
     const scope = collectFileScope(input.tree.rootNode, input.file);
     out.problems.push(...scope.problems);
     const trylocks = trylockNamePattern(input.api);
@@ -25,6 +26,23 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits): FileIR
   } catch (err) {
     // A bug here must not take the whole run down: report it against the file.
     out.problems.push({ span: { line: 0, col: 0, endLine: 0, endCol: 0 }, message: `C front end failed: ${(err as Error)?.message ?? err}` });
+  }
+  return out;
+}
+
+/**
+ * `.field = fn` in designated initialisers and `x->field = fn;` assignments, by text: ops tables
+ * are flat and a regular expression finds them at a fraction of a tree walk's cost. Candidates
+ * that name no function are dropped later, when the workspace's functions are known.
+ */
+function fieldFunctions(text: string): FieldFunction[] {
+  const out: FieldFunction[] = [];
+  const seen = new Set<string>();
+  for (const m of text.matchAll(/(?:\.|->)\s*([A-Za-z_]\w*)\s*=\s*&?\s*([A-Za-z_]\w*)\s*(?=[,;}\n])/g)) {
+    const key = `${m[1]}=${m[2]}`;
+    if (seen.has(key) || /^(NULL|true|false|[0-9])/.test(m[2])) continue;
+    seen.add(key);
+    out.push({ field: m[1], fn: m[2] });
   }
   return out;
 }
