@@ -29,7 +29,7 @@ Options:
   -o, --output <file>             write the report to a file instead of stdout
   -c, --config <file>             configuration file (default: <root>/.locklint.json)
       --exclude <glob>            skip matching files (repeatable; .gitignore is honoured too)
-      --parser <auto|wasm|native> tree-sitter backend (default: auto = native when installed)
+      --parser <auto|wasm|native> tree-sitter backend (default: auto = wasm, the fastest end to end)
       --max-file-size <bytes>     skip larger files (default: 1 MiB)
       --color / --no-color        force or disable colours (default: on for a terminal)
       --list-checks               print the checks with their default severity and exit

@@ -14,9 +14,10 @@ export function at(file: string, span: Span): string {
   return `${file}:${span.line + 1}`;
 }
 
+/** The call chain down to an operation; its last step is the operation itself, named already. */
 export function viaText(via: readonly CallStep[] | undefined): string {
-  if (!via || via.length === 0) return '';
-  return ' via ' + via.map((s) => `${s.callee}()`).join(' → ');
+  if (!via || via.length < 2) return '';
+  return ' via ' + via.slice(0, -1).map((s) => `${s.callee}()`).join(' → ');
 }
 
 export function heldList(held: readonly HeldLock[]): string {
