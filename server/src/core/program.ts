@@ -174,7 +174,15 @@ export function computeProgramFacts(
 function resolver(
   calleeMap: Map<CallOp, FunctionIR[]>, summaries: Map<FunctionIR, { summary: FunctionSummary }>,
 ): (op: CallOp, fn: FunctionIR) => CallEffect | undefined {
+  // A call's effect depends only on the call and its targets' summaries: map it once, not per path.
+  const memo = new Map<CallOp, CallEffect | undefined>();
   return (op, fn) => {
+    if (memo.has(op)) return memo.get(op);
+    const effect = effectFor(op, fn);
+    memo.set(op, effect);
+    return effect;
+  };
+  function effectFor(op: CallOp, fn: FunctionIR): CallEffect | undefined {
     const targets = calleeMap.get(op) ?? [];
     const effects: CallEffect[] = [];
     for (const t of targets) {
@@ -182,7 +190,7 @@ function resolver(
       if (summary) effects.push(effectOf(summary, op, fn));
     }
     return effects.length === 0 ? undefined : effects.length === 1 ? effects[0] : mayEffect(effects);
-  };
+  }
 }
 
 /** Any of several targets may run: what one of them may do, nothing that all must do. */
