@@ -124,17 +124,20 @@ async function stopPool(workers) {
 async function parsePhase(sources, phase) {
   if (phase.threads <= 1) {
     const parser = await makeParser(phase.backend);
+    const byLanguage = {};
     const t = await timed(async () => {
       let n = 0;
       let nodes = 0;
       for (const s of sources) {
+        const t0 = nowMs();
         const tree = parser.parse(s.language, s.text);
         nodes += tree.rootNode.childCount; // touch the tree like a caller would
         tree.delete();
+        addTo(byLanguage, s, nowMs() - t0);
         if (++n % FILES_PER_YIELD === 0) await yieldToEventLoop();
       }
     });
-    return { ms: t.ms, cpuMs: t.cpuMs };
+    return { ms: t.ms, cpuMs: t.cpuMs, byLanguage };
   }
   const s0 = nowMs();
   const workers = await startPool(phase.threads, { mode: 'parse', backend: phase.backend });
@@ -142,6 +145,14 @@ async function parsePhase(sources, phase) {
   const t = await timed(() => runPool(workers, sources, () => {}));
   await stopPool(workers);
   return { ms: t.ms, cpuMs: t.cpuMs, workerStartupMs: startupMs, workerBusyMs: t.value.busyNs.map((ns) => ns / 1e6) };
+}
+
+/** Per-language totals: { c: { files, bytes, ms }, go: {...} }. */
+function addTo(byLanguage, source, ms) {
+  const l = (byLanguage[source.language] ??= { files: 0, bytes: 0, ms: 0 });
+  l.files++;
+  l.bytes += source.text.length;
+  l.ms += ms;
 }
 
 function countFunctions(engine) {
@@ -157,16 +168,19 @@ async function scanPhase(sources, phase) {
   let analysis;
 
   if (phase.threads <= 1) {
+    const byLanguage = {};
     const lower = await timed(async () => {
       let n = 0;
       for (const s of sources) {
+        const t0 = nowMs();
         engine.setFile(s.path, s.text);
+        addTo(byLanguage, s, nowMs() - t0);
         if (++n % FILES_PER_YIELD === 0) await yieldToEventLoop();
       }
     });
     const an = timed(() => engine.analyze());
     analysis = an.value;
-    result.cold = { ms: lower.ms + an.ms, cpuMs: lower.cpuMs + an.cpuMs, lowerMs: lower.ms, analyzeMs: an.ms };
+    result.cold = { ms: lower.ms + an.ms, cpuMs: lower.cpuMs + an.cpuMs, lowerMs: lower.ms, analyzeMs: an.ms, lowerByLanguage: byLanguage };
   } else {
     const s0 = nowMs();
     const workers = await startPool(phase.threads, { mode: 'scan', backend: phase.backend, interprocedural: phase.interprocedural });

@@ -45,7 +45,13 @@ export function isOwnReadSection(block: BlockFact, h: HeldLock): boolean {
   return block.lock !== undefined && h.lock.path === block.lock.path;
 }
 
+/** Channels that are buffered by construction or only ever closed: waiting on them under a lock is routine. */
+const ROUTINE_CHANNELS = /(\.Done\(\)|\.C\b|time\.After|\bticker\b|\btimer\b|\bctx\b)/;
+
 function judge(block: BlockFact, language: 'c' | 'go'): Verdict | undefined {
+  // A condition wait whose mutex we could not link (`c.L` set elsewhere) most likely waits on the
+  // very lock that is held: that is how condition variables are used.
+  if (block.category === 'condwait' && !block.lock && language === 'go') return undefined;
   const held = block.held.filter((h) => !(block.category === 'condwait' && block.lock && h.lock.path === block.lock.path));
   if (held.length === 0) return undefined;
   if (held.some((h) => isOwnReadSection(block, h))) return undefined;
@@ -64,7 +70,9 @@ function judge(block: BlockFact, language: 'c' | 'go'): Verdict | undefined {
   if (sleeping.length === 0) return undefined;
   if (block.category === 'wait' || block.category === 'condwait') {
     return {
-      severity: 'warning',
+      // Kernel code waits for work under mutexes all the time, and the work rarely needs that
+      // mutex; without knowing what the awaited work locks (wait-under-lock), say it quietly.
+      severity: language === 'c' && block.category === 'wait' ? 'info' : 'warning',
       culprits: sleeping,
       reason: block.category === 'wait'
         ? 'while holding a lock: if the awaited thread or work needs that lock, neither can proceed'
@@ -81,6 +89,7 @@ function judge(block: BlockFact, language: 'c' | 'go'): Verdict | undefined {
     };
   }
   if (block.category === 'channel') {
+    if (ROUTINE_CHANNELS.test(block.api)) return undefined;
     return {
       severity: 'info',
       culprits: sleeping.length > 0 ? sleeping : atomic,

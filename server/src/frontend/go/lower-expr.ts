@@ -344,7 +344,10 @@ export function opsForCall(call: SyntaxNode, st: FnState, parts: CallParts = cal
       if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) return packageCallOps(st.src.of(o), m, args, span, st);
       const type = inferType(o, st.scope, st.src, st.ft) ?? pathType(o, st);
       const target = resolveMethod(type, m, args.length, st);
-      if (target) {
+      // sync's Lock/Unlock return nothing: a `Lock()` whose result is used (`unlock, err := m.Lock()`)
+      // belongs to some other API.
+      const resultUsed = call.parent !== null && !['expression_statement', 'defer_statement', 'go_statement'].includes(call.parent.type);
+      if (target && !(target.untyped && resultUsed)) {
         const api = target.untyped ? m : target.entry.name;
         const recvRef = () => (target.embedded ? embeddedLockRef(o, st, type) : receiverRef(o, st));
         return entryOps(target.entry, api, o, args, span, st, recvRef);
