@@ -74,9 +74,9 @@ export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: r
   return {
     resolve(call, caller) {
       if (call.indirect) {
-        // Only ops tables of the caller's own component: a field name alone (`map_update_elem`)
-        // is shared by unrelated implementations across a tree.
-        const targets = (byField.get(call.callee) ?? []).filter((f) => dirOf(f.file) === dirOf(caller.file));
+        // Only ops tables of the caller's own file: a field name alone (`read`, `map_update_elem`)
+        // is shared by unrelated implementations even within one directory.
+        const targets = (byField.get(call.callee) ?? []).filter((f) => f.file === caller.file);
         return targets.length <= MAX_INDIRECT_TARGETS ? targets : [];
       }
       return one(resolveDirect(call, caller));

@@ -25,7 +25,7 @@ export interface FunctionSummary {
 
 const MAX_ACQUIRES = 24;
 const MAX_BLOCKS = 6;
-const MAX_DEPTH = 6;
+const MAX_DEPTH = 4;
 
 export const EMPTY_SUMMARY: FunctionSummary = { acquires: [], blocks: [], returnsHolding: [], releases: [] };
 
@@ -54,7 +54,10 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
   }
   const blocks: SummaryBlock[] = [];
   const seenBlock = new Set<string>();
-  for (const b of facts.blocks) {
+  // A callee that drops its caller's lock (`spin_unlock(&rq->lock); schedule(); spin_lock(...)`)
+  // blocks without it: where it blocks relative to the drop is beyond a summary, so stay silent.
+  const dropsCallerLock = [...facts.releasedUnacquired.values()].some((r) => r.lockKind !== 'rcu' && r.lockKind !== 'epoch');
+  for (const b of dropsCallerLock ? [] : facts.blocks) {
     if ((b.via?.length ?? 0) >= MAX_DEPTH) continue;
     // A condition wait only blocks on its own lock's behalf; callers see the wait.
     const key = `${b.api}|${b.category}`;
