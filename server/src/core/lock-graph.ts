@@ -2,6 +2,7 @@
 // and the elementary cycles that make deadlocks possible.
 import type { FunctionIR } from '../ir/types';
 import type { AcquireFact, FunctionFacts, HeldLock } from './facts';
+import { stronglyConnected } from './scc';
 
 export interface OrderSite {
   fn: FunctionIR;
@@ -52,57 +53,16 @@ export function buildLockGraph(functions: readonly FunctionFacts[], sameClassNes
   return { edges };
 }
 
-/** Tarjan's strongly connected components, iteratively (graphs from big trees are deep). */
-export function stronglyConnected(graph: LockGraph): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const result: string[][] = [];
-  let counter = 0;
+/** Components of the class graph with more than one lock class: where cycles live. */
+export function stronglyConnectedClasses(graph: LockGraph): string[][] {
   const nodes = new Set<string>();
   for (const [from, row] of graph.edges) {
     nodes.add(from);
     for (const to of row.keys()) nodes.add(to);
   }
-  for (const start of [...nodes].sort()) {
-    if (index.has(start)) continue;
-    const frames: { node: string; succ: string[]; i: number }[] = [];
-    const open = (n: string) => {
-      index.set(n, counter);
-      low.set(n, counter);
-      counter++;
-      stack.push(n);
-      onStack.add(n);
-      frames.push({ node: n, succ: [...(graph.edges.get(n)?.keys() ?? [])].sort(), i: 0 });
-    };
-    open(start);
-    while (frames.length > 0) {
-      const f = frames[frames.length - 1];
-      if (f.i < f.succ.length) {
-        const w = f.succ[f.i++];
-        if (!index.has(w)) open(w);
-        else if (onStack.has(w)) low.set(f.node, Math.min(low.get(f.node)!, index.get(w)!));
-        continue;
-      }
-      frames.pop();
-      if (frames.length > 0) {
-        const parent = frames[frames.length - 1].node;
-        low.set(parent, Math.min(low.get(parent)!, low.get(f.node)!));
-      }
-      if (low.get(f.node) === index.get(f.node)) {
-        const component: string[] = [];
-        let w: string;
-        do {
-          w = stack.pop()!;
-          onStack.delete(w);
-          component.push(w);
-        } while (w !== f.node);
-        if (component.length > 1) result.push(component.sort());
-      }
-    }
-  }
-  return result;
+  return stronglyConnected([...nodes].sort(), (n) => [...(graph.edges.get(n)?.keys() ?? [])].sort())
+    .filter((c) => c.length > 1)
+    .map((c) => c.sort());
 }
 
 /**
@@ -112,7 +72,7 @@ export function stronglyConnected(graph: LockGraph): string[][] {
 export function findCycles(graph: LockGraph, maxPerComponent = 64): OrderEdge[][] {
   const cycles: OrderEdge[][] = [];
   const seen = new Set<string>();
-  for (const component of stronglyConnected(graph)) {
+  for (const component of stronglyConnectedClasses(graph)) {
     const members = new Set(component);
     let found = 0;
     const candidates: OrderEdge[][] = [];

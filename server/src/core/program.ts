@@ -5,6 +5,7 @@
 import type { FunctionIR, Op } from '../ir/types';
 import { exploreFunction, type CallEffect } from './explore';
 import type { FunctionFacts } from './facts';
+import { stronglyConnected } from './scc';
 import { effectOf, summarize, type FunctionSummary } from './summary';
 
 export interface ProgramOptions {
@@ -214,52 +215,9 @@ function signature(summary: FunctionSummary): string {
   ]);
 }
 
-/** Tarjan over the call graph, iteratively; components come out callees-first. */
+/** Call-graph components, callees first. */
 function callGraphComponents(
   functions: readonly FunctionIR[], callees: Map<FunctionIR, Map<CallOp, FunctionIR[]>>,
 ): FunctionIR[][] {
-  const index = new Map<FunctionIR, number>();
-  const low = new Map<FunctionIR, number>();
-  const onStack = new Set<FunctionIR>();
-  const stack: FunctionIR[] = [];
-  const out: FunctionIR[][] = [];
-  let counter = 0;
-  for (const start of functions) {
-    if (index.has(start)) continue;
-    const frames: { fn: FunctionIR; succ: FunctionIR[]; i: number }[] = [];
-    const open = (fn: FunctionIR) => {
-      index.set(fn, counter);
-      low.set(fn, counter);
-      counter++;
-      stack.push(fn);
-      onStack.add(fn);
-      frames.push({ fn, succ: [...new Set([...callees.get(fn)!.values()].flat())], i: 0 });
-    };
-    open(start);
-    while (frames.length > 0) {
-      const f = frames[frames.length - 1];
-      if (f.i < f.succ.length) {
-        const w = f.succ[f.i++];
-        if (!index.has(w)) open(w);
-        else if (onStack.has(w)) low.set(f.fn, Math.min(low.get(f.fn)!, index.get(w)!));
-        continue;
-      }
-      frames.pop();
-      if (frames.length > 0) {
-        const parent = frames[frames.length - 1].fn;
-        low.set(parent, Math.min(low.get(parent)!, low.get(f.fn)!));
-      }
-      if (low.get(f.fn) === index.get(f.fn)) {
-        const component: FunctionIR[] = [];
-        let w: FunctionIR;
-        do {
-          w = stack.pop()!;
-          onStack.delete(w);
-          component.push(w);
-        } while (w !== f.fn);
-        out.push(component);
-      }
-    }
-  }
-  return out;
+  return stronglyConnected(functions, (fn) => [...new Set([...callees.get(fn)!.values()].flat())]);
 }
