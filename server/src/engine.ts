@@ -25,6 +25,8 @@ export interface EngineOptions {
   maxFileSize?: number;
   /** Follow calls through function summaries (default). Off: each function on its own. */
   interprocedural?: boolean;
+  /** Functions that run in interrupt context (configuration `contexts`). */
+  contexts?: Record<'hardirq' | 'softirq' | 'nmi', readonly string[]>;
 }
 
 export interface FileEntry {
@@ -147,12 +149,13 @@ export class Engine {
       }
     }
     const fieldTargets = [...files.values()].flatMap((ir) => (ir.fieldFunctions ?? []).map((t) => ({ ...t, file: ir.file })));
-    const facts = computeProgramFacts(functions, this.programCache, { interprocedural: this.options.interprocedural ?? true }, fieldTargets);
+    const { facts, index } = computeProgramFacts(functions, this.programCache, { interprocedural: this.options.interprocedural ?? true }, fieldTargets);
     return analyzeProgram(files, facts, {
+      contexts: this.options.contexts,
       checks: this.checks,
       severities: this.options.severities ?? {},
       reportSameClassNesting: this.options.reportSameClassNesting ?? false,
-    });
+    }, index);
   }
 }
 

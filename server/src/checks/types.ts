@@ -1,7 +1,7 @@
 // A check is a value (go/analysis style): metadata plus a pure function from program facts to findings.
 import type { CheckMeta, Finding } from '../core/finding';
 import type { FunctionFacts } from '../core/facts';
-import type { FileIR } from '../ir/types';
+import type { FileIR, FunctionIR, Op } from '../ir/types';
 
 export interface ProgramFacts {
   files: ReadonlyMap<string, FileIR>;
@@ -9,6 +9,13 @@ export interface ProgramFacts {
   /** Language of each file, for checks whose rules differ (C rwlock reader recursion vs Go RWMutex). */
   languageOf(file: string): 'c' | 'go';
   options: { reportSameClassNesting: boolean };
+  /** The functions a call may run (resolved as the interprocedural analysis does); [] if unknown. */
+  targetsOf(call: Extract<Op, { kind: 'call' }>, caller: FunctionIR): FunctionIR[];
+  /** The function a spawn/registration names (`go f()`, `pthread_create(.., worker, ..)`, `request_irq(.., handler, ..)`). */
+  functionNamed(name: string, from: FunctionIR): FunctionIR | undefined;
+  factsOf(fn: FunctionIR): FunctionFacts | undefined;
+  /** Context configuration: functions that run in interrupt context (from `.locklint.json` `contexts`). */
+  contexts: Readonly<Record<'hardirq' | 'softirq' | 'nmi', readonly string[]>>;
 }
 
 export interface Check {

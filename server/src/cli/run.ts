@@ -63,6 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     severities: config.checks,
     reportSameClassNesting: config.reportSameClassNesting,
     maxFileSize: args.maxFileSize ?? config.maxFileSize,
+    contexts: config.contexts,
   });
   if (args.listChecks) {
     for (const c of engine.checkMetas) io.stdout(`${c.id.padEnd(24)} ${c.defaultSeverity.padEnd(8)} ${c.doc.split('\n')[0]}\n`);

@@ -2,6 +2,7 @@
 import type { Check, ProgramFacts } from '../checks/types';
 import type { FileIR, Suppression } from '../ir/types';
 import type { FunctionFacts } from './facts';
+import type { CallIndex } from './program';
 import type { Finding, Severity } from './finding';
 
 export type SeveritySetting = Severity | 'off';
@@ -10,6 +11,7 @@ export interface AnalyzeOptions {
   checks: readonly Check[];
   severities: Readonly<Record<string, SeveritySetting>>;
   reportSameClassNesting: boolean;
+  contexts?: Readonly<Record<'hardirq' | 'softirq' | 'nmi', readonly string[]>>;
 }
 
 export interface AnalysisProblem {
@@ -26,12 +28,18 @@ const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 
 
 export function analyzeProgram(
   files: ReadonlyMap<string, FileIR>, functions: readonly FunctionFacts[], options: AnalyzeOptions,
+  index?: CallIndex,
 ): AnalysisResult {
+  const byFn = new Map(functions.map((f) => [f.fn, f]));
   const program: ProgramFacts = {
     files,
     functions,
     languageOf: (file) => files.get(file)?.language ?? 'c',
     options: { reportSameClassNesting: options.reportSameClassNesting },
+    targetsOf: (call, caller) => index?.resolve(call, caller) ?? [],
+    functionNamed: (name, from) => index?.named(name, from),
+    factsOf: (fn) => byFn.get(fn),
+    contexts: options.contexts ?? { hardirq: [], softirq: [], nmi: [] },
   };
   const findings: Finding[] = [];
   const problems: AnalysisProblem[] = [];

@@ -92,6 +92,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     releasedUnacquired: new Map(),
     blocks: [],
     calls: [],
+    spawns: [],
     exits: [],
     acquiredKeys: new Map(),
     overBudget: false,
@@ -215,6 +216,10 @@ function step(
       if (once(`call:${index}:${heldSignature(state.held)}`)) facts.calls.push({ op, held: state.held } as CallFact);
       const effect = options.resolveCall?.(op, fn);
       return effect ? applyCallEffect(index, op, state, effect, facts, once) : state;
+    }
+    case 'spawn': {
+      if (once(`spawn:${index}:${heldSignature(state.held)}`)) facts.spawns.push({ op, held: state.held });
+      return state;
     }
     case 'assume': {
       const known = state.assume.get(op.key);

@@ -66,6 +66,11 @@ export interface CallFact {
   held: HeldLock[];
 }
 
+export interface SpawnFact {
+  op: Extract<Op, { kind: 'spawn' }>;
+  held: HeldLock[];     // locks the spawner holds when it starts the thread/goroutine/work
+}
+
 export interface ExitFact {
   span: Span;
   ret?: string;
@@ -85,6 +90,7 @@ export interface FunctionFacts {
   releasedUnacquired: Map<string, { lock: LockRef; lockKind?: LockKind }>;
   blocks: BlockFact[];
   calls: CallFact[];
+  spawns: SpawnFact[];
   exits: ExitFact[];
   /** Every lock key this function acquires itself, with its first site. */
   acquiredKeys: Map<string, HeldLock>;

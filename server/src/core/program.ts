@@ -28,6 +28,8 @@ type CallOp = Extract<Op, { kind: 'call' }>;
 
 export interface CallIndex {
   resolve(call: CallOp, caller: FunctionIR): FunctionIR[];
+  /** A function named by a spawn or registration, from the naming function's point of view. */
+  named(name: string, from: FunctionIR): FunctionIR | undefined;
 }
 
 /** A function stored in a struct field somewhere in the workspace (`.detach = fn` in file). */
@@ -73,6 +75,10 @@ export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: r
   }
   const one = (fn: FunctionIR | undefined): FunctionIR[] => (fn ? [fn] : []);
   return {
+    named(name, from) {
+      const bare = name.replace(/^&/, '').trim();
+      return direct(bare, from.file) ?? resolveDirect({ kind: 'call', callee: bare, args: [], span: from.span }, from);
+    },
     resolve(call, caller) {
       if (call.indirect) {
         // Only ops tables of the caller's own file: a field name alone (`read`, `map_update_elem`)
@@ -116,9 +122,21 @@ export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: r
   }
 }
 
+export interface ProgramResult {
+  facts: FunctionFacts[];
+  index: CallIndex;
+}
+
 export function computeProgramFacts(
   functions: readonly FunctionIR[], cache: ProgramCache, options: ProgramOptions,
   fieldTargets: readonly FieldTarget[] = [],
+): ProgramResult {
+  const index = buildCallIndex(functions, fieldTargets);
+  return { facts: programFacts(functions, cache, options, index), index };
+}
+
+function programFacts(
+  functions: readonly FunctionIR[], cache: ProgramCache, options: ProgramOptions, index: CallIndex,
 ): FunctionFacts[] {
   if (!options.interprocedural) {
     return functions.map((fn) => {
@@ -129,7 +147,6 @@ export function computeProgramFacts(
       return facts;
     });
   }
-  const index = buildCallIndex(functions, fieldTargets);
   const callees = new Map<FunctionIR, Map<CallOp, FunctionIR[]>>();
   for (const fn of functions) {
     const map = new Map<CallOp, FunctionIR[]>();

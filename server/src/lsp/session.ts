@@ -228,6 +228,7 @@ export class LocklintSession {
       severities: loaded.config.checks,
       reportSameClassNesting: loaded.config.reportSameClassNesting,
       maxFileSize: loaded.config.maxFileSize,
+      contexts: loaded.config.contexts,
     });
     if (generation !== this.generation || this.shuttingDown) return; // a newer configuration won
     const previous = this.loaded;
