@@ -79,7 +79,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   const started = Date.now();
   const progress = io.stderrIsTTY && !args.quiet;
   let lastProgress = 0;
-  discovery.files.forEach((file, i) => {
+  for (const [i, file] of discovery.files.entries()) {
+    // Native trees are freed by finalizers, which run only when the event loop turns.
+    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     const read = readSource(file.absolute, maxFileSize);
     if ('skipped' in read) {
       note(`locklint: ${file.display}: ${read.skipped}`);
@@ -92,7 +94,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       lastProgress = now;
       io.stderr(`\rlocklint: ${i + 1}/${discovery.files.length} files`);
     }
-  });
+  }
   if (progress && lastProgress > 0) io.stderr('\r\x1b[K');
 
   const result = engine.analyze();

@@ -158,7 +158,7 @@ function recordExit(
       if (lock) facts.releasesNotHeld.push({ lock, span: deferSpan, api: 'defer', previousRelease: state.released.get(key)! });
     }
   }
-  if (once(`exit:${index}:${heldSignature(held)}`)) facts.exits.push({ span, ret, kind, held, acquiredOnPath: state.acquired });
+  if (once(`exit:${index}:${heldSignature(held)}`)) facts.exits.push({ span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: new Set(state.released.keys()) });
 }
 
 function step(

@@ -79,6 +79,8 @@ export interface ExitFact {
   held: HeldLock[];
   /** Keys acquired (by this function itself) on every path reaching this exit. */
   acquiredOnPath: ReadonlySet<string>;
+  /** Keys released on every path reaching this exit (a release of a caller's lock included). */
+  releasedOnPath: ReadonlySet<string>;
 }
 
 export interface FunctionFacts {

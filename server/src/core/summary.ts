@@ -75,11 +75,12 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
     returnsHolding = normal[0].held.filter((h) => callerVisible(h.lock)
       && normal.every((e) => e.held.some((x) => x.key === h.key)));
   }
-  // An unlock helper releases the caller's lock for good: not one that it retakes before returning,
-  // and not a counted read section, whose depth a summary cannot follow.
+  // An unlock helper leaves the caller's lock released on every way out: not one that it retakes
+  // before returning (drop-and-retake), and not a counted read section, whose depth a summary
+  // cannot follow.
   const releases = [...facts.releasedUnacquired.entries()]
     .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
-      && !facts.acquiredKeys.has(key))
+      && normal.length > 0 && normal.every((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
     .map(([, r]) => r.lock);
   return { acquires, blocks, returnsHolding, releases };
 }
