@@ -104,13 +104,9 @@ export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: r
       }
       const bare = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name;
       const candidates = byName.get(name) ?? byName.get(bare) ?? [];
-      if (candidates.length === 0) {
-        if (call.receiver !== undefined) {
-          const methods = byName.get(`method:${bare}`);
-          if (methods?.length === 1) return methods[0];
-        }
-        return undefined;
-      }
+      // A method call on a receiver of unknown type could be any implementation of an interface:
+      // a guess by method name alone (`Close`, `Next`) joined unrelated types' lock orders.
+      if (candidates.length === 0 || call.receiver !== undefined) return undefined;
       // C: a static function in the caller's file wins; then a unique non-static one.
       const sameFile = candidates.filter((f) => f.file === caller.file);
       if (sameFile.length === 1) return sameFile[0];
