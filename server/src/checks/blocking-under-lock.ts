@@ -51,7 +51,8 @@ const ROUTINE_CHANNELS = /(\.Done\(\)|\.C\b|time\.After|\bticker\b|\btimer\b|\bc
 function judge(block: BlockFact, language: 'c' | 'go'): Verdict | undefined {
   // A condition wait whose mutex we could not link (`c.L` set elsewhere) most likely waits on the
   // very lock that is held: that is how condition variables are used.
-  if (block.category === 'condwait' && !block.lock && language === 'go') return undefined;
+  if (block.category === 'condwait' && language === 'go'
+    && !(block.lock && block.held.some((h) => h.lock.path === block.lock!.path))) return undefined;
   const held = block.held.filter((h) => !(block.category === 'condwait' && block.lock && h.lock.path === block.lock.path));
   if (held.length === 0) return undefined;
   if (held.some((h) => isOwnReadSection(block, h))) return undefined;

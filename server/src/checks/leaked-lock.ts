@@ -40,12 +40,15 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
     // Locks handed over by a callee are named differently by the helpers that take and release
     // them (`get_hash_bucket()` / `put_hash_bucket()`): following them needs annotations.
     if (first.via) continue;
+    // Entered holding it: released for a while (around a callback) and taken back before returning.
+    if (facts.releasedUnacquired.has(key)) continue;
     const holding: ExitFact[] = [];
     const free: ExitFact[] = [];
     for (const exit of normal) (exit.held.some((h) => h.key === key) ? holding : free).push(exit);
     if (holding.length === 0) continue;
     const handOff = isHandOff(first);
     if (free.length === 0 && handOff) continue;           // a lock helper: every path returns holding it
+    if (free.length === 0 && /(^|[.)_])(R?Lock|r?lock)$/.test(fn.name)) continue;   // a Lock() method wrapping another lock
     // Read sections are not handed over on some paths only; a lock returned on an error path is a leak.
     const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
     const errorPathLeak = holding.some((e) => classifyReturn(e.ret, language) === 'error');
