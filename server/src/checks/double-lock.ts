@@ -22,7 +22,7 @@ them tries to take them again: the thread waits for itself.`,
         // The same site taken again on a later loop iteration: unless the lock is named by a
         // parameter or a global, the loop names a new instance each time far more often than it
         // forgets an unlock (for_each_cpu(t, m) lock(&cpu_rq(t)->lock), macro-assigned cursors).
-        const sameSite = !d.via && d.first.site.line === d.span.line && d.first.site.col === d.span.col;
+        const sameSite = d.first.site.line === d.span.line && d.first.site.col === d.span.col;
         const stable = !/[([]/.test(d.lock.path)
           && (d.lock.paramIndex !== undefined || /^(global|static):/.test(d.lock.cls ?? ''));
         if (sameSite && !stable) continue;
