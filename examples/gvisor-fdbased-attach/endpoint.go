@@ -46,7 +46,7 @@ func (e *endpoint) Attach(dispatcher NetworkDispatcher) {
 		for _, d := range e.inboundDispatchers {
 			d.stop()
 		}
-		e.Wait() // expect: blocking-under-lock (through the callee: Wait -> e.wg.Wait(); the full story, goroutines needing e.mu.RLock(), is wait-under-lock, a later check)
+		e.Wait() // expect: wait-under-lock (through the callee: Wait -> e.wg.Wait(), while the dispatcher goroutines need e.mu.RLock() in deliverPacket)
 		e.dispatcher = nil
 		return
 	}
@@ -75,7 +75,7 @@ func (e *endpoint) Detach() {
 	for _, d := range e.inboundDispatchers {
 		d.stop()
 	}
-	e.wg.Wait() // expect: blocking-under-lock
+	e.wg.Wait() // expect: wait-under-lock
 	e.dispatcher = nil
 }
 

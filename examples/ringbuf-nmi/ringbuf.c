@@ -40,7 +40,7 @@ static void *__bpf_ringbuf_reserve(struct bpf_ringbuf *rb, u64 size)
 
 	cons_pos = smp_load_acquire(&rb->consumer_pos);
 
-	spin_lock_irqsave(&rb->spinlock, flags); // expect-later: irq-unsafe (taken in NMI and in process context)
+	spin_lock_irqsave(&rb->spinlock, flags); // expect: irq-unsafe (taken in NMI and in process context)
 
 	prod_pos = rb->producer_pos;
 	new_prod_pos = prod_pos + len;

@@ -29,7 +29,7 @@ _add_filter_batch(filter_batch_t* batch)
     UINT32 i;
 
     // BUG: no serialization around the transaction on the shared engine handle.
-    status = FwpmTransactionBegin0(g_engine_handle, 0); // expect-later: shared-handle-txn
+    status = FwpmTransactionBegin0(g_engine_handle, 0); // expect: shared-handle-txn
     if (!NT_SUCCESS(status)) {
         return status;
     }

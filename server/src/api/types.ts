@@ -1,12 +1,13 @@
 // Knowledge of lock and blocking APIs is data: these types describe one table entry.
-import type { BlockCategory, IrqState, LockKind, LockMode } from '../ir/types';
+import type { BlockCategory, ExecContext, IrqState, LockKind, LockMode } from '../ir/types';
 
 export type ApiRole =
   | 'acquire'     // takes the lock given by `arg` (or the named pseudo-lock `lock`)
   | 'tryacquire'  // conditional acquire: holds the lock only where the result says success
   | 'release'
   | 'block'       // may block; `category` says how
-  | 'spawn';      // starts a thread/goroutine/work item running the function given by `arg`
+  | 'spawn'       // starts a thread/goroutine/work item running the function given by `arg`
+  | 'context';    // a function that, wherever it is defined, runs in `context` (BPF helpers callable from NMI)
 
 export interface ApiEntry {
   /** C: the function name. Go: "pkg.Func" or "pkg.Type.Method" (e.g. "sync.Mutex.Lock", "time.Sleep"). */
@@ -21,6 +22,8 @@ export interface ApiEntry {
   success?: 'nonzero' | 'zero';  // tryacquire: which result means "acquired" (default nonzero)
   category?: BlockCategory;   // block
   domain?: string;            // block/synchronize: the read-side domain it waits for ("rcu")
+  /** spawn: the routine runs in interrupt context (request_irq -> hardirq); context: the named function does. */
+  context?: ExecContext;
   doc?: string;
 }
 

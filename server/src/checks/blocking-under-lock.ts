@@ -2,6 +2,7 @@ import type { Finding, Severity } from '../core/finding';
 import type { BlockFact, FunctionFacts, HeldLock } from '../core/facts';
 import { fingerprint, heldList, lineOf, lockName, viaText } from '../core/describe';
 import type { Check, ProgramFacts } from './types';
+import { provenWaits } from './wait-under-lock';
 
 export const blockingUnderLock: Check = {
   meta: {
@@ -17,10 +18,14 @@ thread needs the lock. Go channel operations under a mutex are reported at info 
   },
   run(program: ProgramFacts): Finding[] {
     const findings: Finding[] = [];
+    // A wait whose awaited thread provably needs a held lock is wait-under-lock's finding, with
+    // the proof; one finding per wait. Waits in atomic context stay here (a different bug).
+    const proven = provenWaits(program);
     for (const facts of program.functions) {
       const language = program.languageOf(facts.fn.file);
       for (const block of facts.blocks) {
         const verdict = judge(block, language);
+        if (verdict && proven.has(block) && !verdict.culprits.some(isAtomic)) continue;
         if (verdict) findings.push(toFinding(facts, block, verdict));
       }
     }

@@ -5,7 +5,7 @@
 import type { FunctionIR, LockKind, LockRef, Op, Span } from '../ir/types';
 import type {
   AcquireFact, BlockFact, CallFact, CallStep, DoubleAcquireFact, ExitFact, FunctionFacts, HeldLock,
-  ReleaseNotHeldFact,
+  RecursiveReadFact, ReleaseNotHeldFact,
 } from './facts';
 
 /** Effects of a call, computed from the callee's summary (interprocedural analysis). */
@@ -88,6 +88,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     fn,
     acquires: [],
     doubleAcquires: [],
+    recursiveReads: [],
     releasesNotHeld: [],
     releasedUnacquired: new Map(),
     blocks: [],
@@ -273,6 +274,9 @@ function acquire(
       return undefined;
     }
     if (!reentrant) return state;
+    if (!isTry && !REENTRANT_KINDS.has(lock.lockKind) && once(`rread:${index}:${lock.key}`)) {
+      facts.recursiveReads.push({ lock: lock.lock, span: lock.site, first: existing, api: lock.api, via: lock.via } as RecursiveReadFact);
+    }
     const depth = Math.min(existing.depth + 1, MAX_DEPTH);
     return withHeld({ ...state }, state.held.map((h) => (h === existing ? { ...h, depth } : h)));
   }
@@ -329,6 +333,12 @@ function release(
   return state;
 }
 
+/** A read-held lock of the class a callee's lock was mapped to when the call site could not name it (`<cls>`). */
+function classReader(held: readonly HeldLock[], lock: LockRef): HeldLock | undefined {
+  if (!lock.cls || lock.path !== `<${lock.cls}>`) return undefined;
+  return held.find((h) => h.mode === 'shared' && h.lock.cls === lock.cls && !REENTRANT_KINDS.has(h.lockKind));
+}
+
 function applyCallEffect(
   index: number, op: Extract<Op, { kind: 'call' }>, state: State, effect: CallEffect,
   facts: FunctionFacts, once: (k: string) => boolean,
@@ -342,6 +352,14 @@ function applyCallEffect(
         facts.doubleAcquires.push({ lock: fact.lock, span: op.span, first: existing, api: fact.api, via });
       }
       facts.acquires.push({ ...fact, span: op.span, held: state.held.filter((h) => h !== existing), via });
+      if (fact.mode === 'shared' && !fact.try && !REENTRANT_KINDS.has(fact.lockKind)) {
+        const reader = existing?.mode === 'shared' ? existing : classReader(state.held, fact.lock);
+        if (reader) {
+          facts.recursiveReads.push({
+            lock: fact.lock, span: op.span, first: reader, api: fact.api, via, call: op, byClass: reader !== existing, must,
+          });
+        }
+      }
     }
     for (const { fact, via } of effect.blocks) {
       facts.blocks.push({ ...fact, span: op.span, held: state.held, via });

@@ -42,6 +42,24 @@ export interface DoubleAcquireFact {
   via?: CallStep[];
 }
 
+/**
+ * A shared acquisition of a lock this path already read-holds (reader recursion): legal for C
+ * rwlock_t, a latent deadlock for Go's RWMutex, which blocks new readers once a writer waits.
+ */
+export interface RecursiveReadFact {
+  lock: LockRef;
+  span: Span;
+  first: HeldLock;
+  api: string;
+  via?: CallStep[];
+  /** Through a call: the call, and whether the callee's lock matched the held one by class only
+   * (a receiver lock the call site could not name: `s.get()` and `other.get()` look alike). */
+  call?: Extract<Op, { kind: 'call' }>;
+  byClass?: boolean;
+  /** Through a call: the callee takes it on every path. */
+  must?: boolean;
+}
+
 export interface ReleaseNotHeldFact {
   lock: LockRef;
   span: Span;
@@ -87,6 +105,8 @@ export interface FunctionFacts {
   fn: FunctionIR;
   acquires: AcquireFact[];
   doubleAcquires: DoubleAcquireFact[];
+  /** Shared re-acquisitions of a read-held lock (directly or through callees). */
+  recursiveReads: RecursiveReadFact[];
   releasesNotHeld: ReleaseNotHeldFact[];
   /** Keys this function released without having acquired them on the path: an unlock helper. */
   releasedUnacquired: Map<string, { lock: LockRef; lockKind?: LockKind }>;

@@ -95,8 +95,10 @@ export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: r
       const name = call.callee;
       if (caller.name.includes('.') || call.receiver !== undefined) {
         // Go method call with a known receiver type: T.M or (*T).M.
-        if (call.receiver) {
-          const t = call.receiver.replace(/^[*&]/, '').replace(/^.*\./, '');
+        // A receiver of another package's type (`driver.Rows`) or an expression we could not type
+        // (`e.conn`) must not match this package's same-named type.
+        if (call.receiver && !call.receiver.includes('.')) {
+          const t = call.receiver.replace(/^[*&]+/, '');
           const typed = byName.get(`method:${t}.${name}`);
           if (typed?.length === 1) return typed[0];
           if (typed && typed.length > 1) return typed.find((f) => dirOf(f.file) === dirOf(caller.file));

@@ -25,6 +25,9 @@ export type LockKind =
 
 export type LockMode = 'exclusive' | 'shared';
 
+/** Where code runs, when not in ordinary (process/thread) context. */
+export type ExecContext = 'hardirq' | 'softirq' | 'nmi';
+
 /** How an acquisition treats interrupts: lockdep's hardirq/softirq "safe" vs "unsafe" usage. */
 export type IrqState = 'none' | 'irq' | 'bh';
 
@@ -56,7 +59,7 @@ export type Op =
   | { kind: 'release'; lock: LockRef; lockKind: LockKind; mode: LockMode; api: string; span: Span }
   | { kind: 'block'; api: string; category: BlockCategory; span: Span; lock?: LockRef; domain?: string }
   | { kind: 'call'; callee: string; receiver?: string; receiverRef?: LockRef; args: (LockRef | null)[]; span: Span; indirect?: boolean }
-  | { kind: 'spawn'; target: string; api: string; span: Span }
+  | { kind: 'spawn'; target: string; api: string; span: Span; context?: ExecContext }
   /** The failure edge of a trylock: this path does not hold `lock` (a release here is a bug). */
   | { kind: 'tryfail'; lock: LockRef; api: string; span: Span }
   | { kind: 'assign'; vars: string[] }
@@ -87,6 +90,8 @@ export interface FunctionIR {
   nodes: Node[];            // nodes[0] is the entry
   /** The front end gave up on part of the body (ERROR nodes, budget): findings inside are suppressed. */
   incomplete: boolean;
+  /** Runs in this context wherever called from (an API table `context` entry: BPF helpers callable from NMI). */
+  context?: ExecContext;
 }
 
 /** Everything a front end produces for one file. */

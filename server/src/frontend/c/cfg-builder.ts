@@ -746,7 +746,8 @@ export class CfgBuilder {
       case 'block': {
         const op: Op = { kind: 'block', api, category: entry.category ?? 'sleep', span };
         if (entry.domain) op.domain = entry.domain;
-        if (entry.category === 'condwait' && entry.arg !== undefined && args[entry.arg]) op.lock = lockRefOf(args[entry.arg], this.vars);
+        // condwait: the lock released while waiting; transaction: the (engine) handle it is begun on.
+        if ((entry.category === 'condwait' || entry.category === 'transaction') && entry.arg !== undefined && args[entry.arg]) op.lock = lockRefOf(args[entry.arg], this.vars);
         this.add(op);
         return true;
       }
@@ -754,7 +755,7 @@ export class CfgBuilder {
         const target = args[entry.arg ?? 0];
         const name = target ? routineName(target) : undefined;
         if (!name) return false;
-        this.add({ kind: 'spawn', target: name, api, span });
+        this.add({ kind: 'spawn', target: name, api, span, ...(entry.context ? { context: entry.context } : {}) });
         return true;
       }
       case 'tryacquire':

@@ -1,5 +1,6 @@
 // The C front end: a tree-sitter-c tree -> FileIR (see docs/dev/ir.md).
 import type { FileIR, FileProblem, FunctionIR, FieldFunction } from '../../ir/types';
+import type { ApiEntry } from '../../api/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import type { LowerInput, Lowerer } from '../types';
 import { CfgBuilder, DEFAULT_LIMITS, trylockNamePattern, type BuildLimits } from './cfg-builder';
@@ -23,6 +24,7 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits): FileIR
       const fn = lowerFunction(def, scope, input, trylocks, limits, out.problems);
       if (fn) out.functions.push(fn);
     }
+    markFieldContexts(out, input);
   } catch (err) {
     // A bug here must not take the whole run down: report it against the file.
     out.problems.push({ span: { line: 0, col: 0, endLine: 0, endCol: 0 }, message: `C front end failed: ${(err as Error)?.message ?? err}` });
@@ -75,7 +77,23 @@ function lowerFunction(
     isStatic,
     nodes: built.nodes,
     incomplete: built.incomplete,
+    ...contextOf(input.api.c.get(sig.name)),
   };
+}
+
+/** Callbacks stored in a field named by a `context` table entry (`.ndo_start_xmit = fn`) run there. */
+function markFieldContexts(out: FileIR, input: LowerInput): void {
+  for (const { field, fn } of out.fieldFunctions ?? []) {
+    const entry = input.api.c.get(field);
+    if (entry?.role !== 'context' || !entry.context) continue;
+    const target = out.functions.find((f) => f.name === fn);
+    if (target && !target.context) target.context = entry.context;
+  }
+}
+
+/** A function named by a `context` table entry runs there wherever it is called from. */
+function contextOf(entry: ApiEntry | undefined): Pick<FunctionIR, 'context'> {
+  return entry?.role === 'context' && entry.context ? { context: entry.context } : {};
 }
 
 /** `SYSCALL_DEFINE3(read, unsigned int, fd, ...)` defines `sys_read`; its "parameters" are type/name pairs. */
