@@ -19,8 +19,9 @@ thread needs the lock. Go channel operations under a mutex are reported at info 
   run(program: ProgramFacts): Finding[] {
     const findings: Finding[] = [];
     // A wait whose awaited thread provably needs a held lock is wait-under-lock's finding, with
-    // the proof; one finding per wait. Waits in atomic context stay here (a different bug).
-    const proven = provenWaits(program);
+    // the proof; one finding per wait (ours again when that check is off). Waits in atomic
+    // context stay here: a different bug.
+    const proven: ReadonlySet<unknown> = program.isEnabled('wait-under-lock') ? provenWaits(program) : new Set();
     for (const facts of program.functions) {
       const language = program.languageOf(facts.fn.file);
       for (const block of facts.blocks) {

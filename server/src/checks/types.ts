@@ -9,6 +9,8 @@ export interface ProgramFacts {
   /** Language of each file, for checks whose rules differ (C rwlock reader recursion vs Go RWMutex). */
   languageOf(file: string): 'c' | 'go';
   options: { reportSameClassNesting: boolean };
+  /** Whether a check runs in this analysis (not configured `off`): lets two checks split a finding. */
+  isEnabled(checkId: string): boolean;
   /** The functions a call may run (resolved as the interprocedural analysis does); [] if unknown. */
   targetsOf(call: Extract<Op, { kind: 'call' }>, caller: FunctionIR): FunctionIR[];
   /** The function a spawn/registration names (`go f()`, `pthread_create(.., worker, ..)`, `request_irq(.., handler, ..)`). */

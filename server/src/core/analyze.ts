@@ -39,6 +39,7 @@ export function analyzeProgram(
     targetsOf: (call, caller) => index?.resolve(call, caller) ?? [],
     functionNamed: (name, from) => index?.named(name, from),
     factsOf: (fn) => byFn.get(fn),
+    isEnabled: (id) => options.severities[id] !== 'off' && options.checks.some((c) => c.meta.id === id),
     contexts: options.contexts ?? { hardirq: [], softirq: [], nmi: [] },
   };
   const findings: Finding[] = [];
