@@ -53,6 +53,8 @@ test('neovim: diagnostics with code and related information, a quick fix, a re-p
   assert.equal(dl.severity, 'error');
   assert.deepEqual(dl.relatedInformation.map((r) => [r.file, r.line]), [[file, 8]]);
   assert.deepEqual(out.codeActions.map((a) => [a.title, a.hasEdit]), [
+    ['Remove the second acquisition pthread_mutex_lock(&lb->lock)', true],
+    ['Explain this double-lock finding', false],
     ['Suppress double-lock on this line', true],
     ['Open documentation for double-lock', false],
   ]);

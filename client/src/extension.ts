@@ -20,6 +20,10 @@ import {
 /** Must match server/src/lsp (the client does not import server code: it runs in another process). */
 const STATUS_NOTIFICATION = 'locklint/status';
 const SERVER_SCAN_COMMAND = 'locklint.server.scanWorkspace';
+const SERVER_EXPLAIN_COMMAND = 'locklint.server.explain';
+const SERVER_GRAPH_COMMAND = 'locklint.server.lockGraph';
+/** Virtual read-only documents holding "Explain" reports (Markdown, shown in the preview). */
+const EXPLAIN_SCHEME = 'locklint-explain';
 
 interface StatusParams {
   state: 'starting' | 'scanning' | 'ready' | 'error';
@@ -69,6 +73,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions: () => ({ settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration('locklint'))) }),
     outputChannel: output,
     errorHandler: restartingErrorHandler(output),
+    middleware: {
+      // The "Explain" code action runs the server command; its answer (Markdown) is shown here.
+      executeCommand: async (command, args, next) => {
+        const result = await next(command, args);
+        if (command === SERVER_EXPLAIN_COMMAND) await showExplanation(result);
+        return result;
+      },
+    },
   };
   client = new LanguageClient('locklint', 'locklint', serverOptions, clientOptions);
 
@@ -81,6 +93,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_SCAN_COMMAND, arguments: [] });
     }),
     vscode.commands.registerCommand('locklint.showOutput', () => output.show(true)),
+    vscode.workspace.registerTextDocumentContentProvider(EXPLAIN_SCHEME, explanations),
+    vscode.commands.registerCommand('locklint.explain', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!client || client.state !== State.Running || !editor) return;
+      const position = editor.selection.active;
+      const result = await client.sendRequest(ExecuteCommandRequest.type, {
+        command: SERVER_EXPLAIN_COMMAND,
+        arguments: [editor.document.uri.toString(), { line: position.line, character: position.character }],
+      });
+      if (!result) void vscode.window.showInformationMessage('locklint: no finding at the cursor to explain.');
+      else await showExplanation(result);
+    }),
+    vscode.commands.registerCommand('locklint.showLockGraph', async () => {
+      if (!client || client.state !== State.Running) {
+        void vscode.window.showWarningMessage('locklint: the language server is not running (see the locklint output).');
+        return;
+      }
+      await showLockGraph(client);
+    }),
     vscode.commands.registerCommand('locklint.restartServer', async () => {
       await client?.restart();
     }),
@@ -97,6 +128,58 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output.appendLine(`locklint: the server did not start: ${(err as Error)?.message ?? err}`);
     showStatus(status, { state: 'error', findings: 0, files: 0, message: 'server did not start' });
   }
+}
+
+class ExplanationStore implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  set(uri: vscode.Uri, text: string): void {
+    this.texts.set(uri.toString(), text);
+    this.changed.fire(uri);
+  }
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
+}
+
+const explanations = new ExplanationStore();
+
+async function showExplanation(result: unknown): Promise<void> {
+  const r = result as { title?: unknown; markdown?: unknown } | null | undefined;
+  if (!r || typeof r.markdown !== 'string') return;
+  const name = (typeof r.title === 'string' ? r.title : 'finding').replace(/[^\w.:-]+/g, '-');
+  const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${name}.md` });
+  explanations.set(uri, r.markdown);
+  // The rendered preview when the Markdown extension is there, the text otherwise.
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+  }
+}
+
+let graphPanel: vscode.WebviewPanel | undefined;
+
+/** A webview of the server's graph page; clicking a class, an edge or a site opens the code. */
+async function showLockGraph(languageClient: LanguageClient): Promise<void> {
+  if (!graphPanel) {
+    graphPanel = vscode.window.createWebviewPanel('locklint.lockGraph', 'Lock order graph', vscode.ViewColumn.Beside, { enableScripts: true });
+    graphPanel.onDidDispose(() => { graphPanel = undefined; });
+    graphPanel.webview.onDidReceiveMessage(async (m: { command?: string; file?: string; line?: number }) => {
+      if (m.command !== 'open' || typeof m.file !== 'string') return;
+      const line = Math.max(0, Number(m.line) || 0);
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(m.file));
+      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, line, 0) });
+    });
+  }
+  const nonce = Array.from({ length: 32 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 62)]).join('');
+  const result = await languageClient.sendRequest(ExecuteCommandRequest.type, {
+    command: SERVER_GRAPH_COMMAND,
+    arguments: [{ nonce, cspSource: graphPanel.webview.cspSource }],
+  }) as { html?: string } | null;
+  graphPanel.webview.html = result?.html ?? '<p>locklint: no graph yet (the workspace has not been analysed).</p>';
+  graphPanel.reveal();
 }
 
 export async function deactivate(): Promise<void> {

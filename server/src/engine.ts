@@ -10,11 +10,13 @@ import { analyzeProgram, type AnalysisResult, type SeveritySetting } from './cor
 import { canonicaliseClasses, collectFieldTypes, fieldTypesSignature } from './core/classes';
 import { computeProgramFacts, ProgramCache } from './core/program';
 import type { CheckMeta } from './core/finding';
+import type { FunctionFacts } from './core/facts';
+import { lockInfoAt, type LockInfo } from './core/lock-info';
 import { lowerC } from './frontend/c/index';
 import { lowerGo } from './frontend/go/index';
 import type { FileIR, FileProblem, FunctionIR, Op } from './ir/types';
 import { createParser, type ParserChoice } from './syntax/parser';
-import type { Language, Parser } from './syntax/tree';
+import type { Language, Parser, SyntaxTree } from './syntax/tree';
 
 export interface EngineOptions {
   parser?: ParserChoice | Parser;
@@ -52,6 +54,8 @@ export class Engine {
   private programCache = new ProgramCache();
   private typesSignature = '';
   private canonicalised = new WeakSet<FileIR>();
+  /** Function facts of the last analyze(): what hover and the lock graph answer from. */
+  private lastFacts: readonly FunctionFacts[] = [];
 
   private constructor(
     readonly parser: Parser,
@@ -67,6 +71,21 @@ export class Engine {
 
   get checkMetas(): CheckMeta[] {
     return this.checks.map((c) => c.meta);
+  }
+
+  /** The merged API tables (bundled + configured): quick fixes take release names from them. */
+  get apiIndex(): ApiIndex {
+    return this.api;
+  }
+
+  /** Function facts of the last analyze(): the lock graph and hover answer from them. */
+  get functionFacts(): readonly FunctionFacts[] {
+    return this.lastFacts;
+  }
+
+  /** The lock named at a 0-based position (an acquisition, release or call passing it), as of the last analyze(). */
+  lockInfoAt(file: string, line: number, col: number): LockInfo | undefined {
+    return lockInfoAt(this.lastFacts, file, line, col, this.options.reportSameClassNesting ?? false);
   }
 
   /** Lowers and explores a file unless its content is unchanged. Never throws on bad input. */
@@ -109,7 +128,16 @@ export class Engine {
 
   lowerAndExplore(path: string, text: string, language: Language, hash = contentHash(text)): FileEntry {
     let ir: FileIR;
-    const tree = this.parser.parse(language, text);
+    // A lone CR ends a line for editors and LSP but not for tree-sitter: same length, so every
+    // offset and column stays put while rows match what the user sees.
+    if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
+    let tree: SyntaxTree;
+    try {
+      tree = this.parser.parse(language, text);
+    } catch (err) {
+      const problems = [{ span: zeroSpan(), message: `could not parse this file, skipped: ${(err as Error)?.message ?? err}` }];
+      return { hash, ir: { file: path, language, functions: [], suppressions: [], problems } };
+    }
     try {
       const lower = language === 'c' ? lowerC : lowerGo;
       ir = lower({ file: path, text, tree, api: this.api });
@@ -150,6 +178,7 @@ export class Engine {
     }
     const fieldTargets = [...files.values()].flatMap((ir) => (ir.fieldFunctions ?? []).map((t) => ({ ...t, file: ir.file })));
     const { facts, index } = computeProgramFacts(functions, this.programCache, { interprocedural: this.options.interprocedural ?? true }, fieldTargets);
+    this.lastFacts = facts;
     return analyzeProgram(files, facts, {
       contexts: this.options.contexts,
       checks: this.checks,

@@ -74,6 +74,11 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
           ...(release ? [{ file: fn.file, span: release.span, message: 'this exit releases it' }] : []),
         ],
         fingerprint: fingerprint('leaked-lock', fn.qualifiedName, key, exit.ret),
+        hint: {
+          kind: 'leaked-lock', lock: { text: first.lock.text, path: key, cls: first.lock.cls }, acquire: first.site, api: first.api,
+          exitRet: exit.ret, atEnd, heldAtExit: exit.held.map((h) => h.key),
+          everyPathHolds: !free.some((e) => e.span.line === exit.span.line && e.span.col === exit.span.col),
+        },
       });
     }
   }

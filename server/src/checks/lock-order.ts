@@ -1,5 +1,5 @@
 import type { Finding, RelatedSite } from '../core/finding';
-import { buildLockGraph, findCycles, type OrderEdge, type OrderSite } from '../core/lock-graph';
+import { buildLockGraph, classOf, findCycles, type OrderEdge, type OrderSite } from '../core/lock-graph';
 import { fingerprint, lineOf, lockName, viaText } from '../core/describe';
 import type { Check, ProgramFacts } from './types';
 
@@ -70,6 +70,20 @@ function cycleFinding(cycle: OrderEdge[], reps: OrderSite[], i: number): Finding
     related,
     explanation: explainCycle(reps),
     fingerprint: fingerprint('lock-order', here.fn.qualifiedName, ...[...cycle.map((e) => e.from)].sort()),
+    hint: {
+      kind: 'lock-order',
+      here: i,
+      counts: cycle.map((e) => e.sites.length),
+      threads: reps.map((r) => ({
+        fn: r.fn.name,
+        file: r.fn.file,
+        outer: { text: r.outer.lock.text, path: r.outer.key, cls: classOf(r.outer.lock), span: r.outer.site, irq: r.outer.irq, via: r.outer.via !== undefined },
+        inner: {
+          text: r.inner.lock.text, path: r.inner.lock.path, cls: classOf(r.inner.lock), span: r.inner.span, irq: r.inner.irq,
+          via: r.inner.via !== undefined, calls: (r.inner.via ?? []).map((s) => ({ callee: s.callee, file: s.file, span: s.span })),
+        },
+      })),
+    },
   };
 }
 

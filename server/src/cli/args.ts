@@ -15,6 +15,8 @@ export interface CliArgs {
   help: boolean;
   version: boolean;
   listChecks: boolean;
+  /** Also write the lock order graph: .html (page) or .svg (picture). */
+  graph?: string;
 }
 
 export class UsageError extends Error {}
@@ -33,6 +35,7 @@ Options:
       --max-file-size <bytes>     skip larger files (default: 1 MiB)
       --color / --no-color        force or disable colours (default: on for a terminal)
       --list-checks               print the checks with their default severity and exit
+      --graph <file.html|file.svg> also write the lock order graph (cycles in red)
   -v, --verbose                   print skipped files and analysis notes on stderr
   -q, --quiet                     print nothing but the report
   -h, --help                      this help
@@ -90,6 +93,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--color': args.color = true; break;
       case '--no-color': args.color = false; break;
       case '--list-checks': args.listChecks = true; break;
+      case '--graph': {
+        const g = take(a);
+        if (!/\.(html?|svg)$/i.test(g)) throw new UsageError(`--graph needs a .html or .svg file name, not "${g}"`);
+        args.graph = g;
+        break;
+      }
       case '-v': case '--verbose': args.verbose = true; break;
       case '-q': case '--quiet': args.quiet = true; break;
       case '-h': case '--help': args.help = true; break;

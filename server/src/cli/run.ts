@@ -6,6 +6,8 @@ import { CHECK_IDS } from '../checks/index';
 import { Engine } from '../engine';
 import type { Finding } from '../core/finding';
 import { formatJson, formatSarif, formatText } from '../report/index';
+import { buildGraphModel } from '../graph/model';
+import { renderHtml, renderSvg } from '../graph/render';
 import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
 import { discoverFiles } from './discover';
 import { readSource } from './read-source';
@@ -102,6 +104,17 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   if (args.verbose) {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     io.stderr(`locklint: ${discovery.files.length} files, ${result.findings.length} findings in ${seconds}s (${engine.parser.backend} parser)\n`);
+  }
+
+  if (args.graph) {
+    const model = buildGraphModel(engine.functionFacts, { sameClassNesting: config.reportSameClassNesting });
+    const svg = /\.svg$/i.test(args.graph);
+    try {
+      fs.writeFileSync(path.resolve(io.cwd, args.graph), svg ? renderSvg(model) + '\n' : renderHtml(model));
+    } catch (err) {
+      io.stderr(`locklint: cannot write ${args.graph}: ${(err as Error).message}\n`);
+      return 2;
+    }
   }
 
   const report = render(args, result.findings, engine, io, root);

@@ -25,8 +25,16 @@ export type CallResolver = (op: Extract<Op, { kind: 'call' }>, fn: FunctionIR) =
 export interface ExploreOptions {
   /** Maximum node visits; past it the result is marked overBudget. */
   budget?: number;
+  /** Maximum distinct held-lock sets at one node; past it the result is marked overBudget. */
+  maxLocksets?: number;
   resolveCall?: CallResolver;
 }
+
+/**
+ * `if (c_i) lock(l_i);` n times holds 2^n lock sets: no budget of visits ends that soon enough when
+ * each visit copies states that grow with the path. Real functions stay far below this.
+ */
+const MAX_LOCKSETS_PER_NODE = 64;
 
 interface State {
   held: HeldLock[];                  // sorted by key
@@ -107,38 +115,49 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     return true;
   };
 
+  const exitsSeen = new Map<string, ExitFact>();
   const statesAt: Map<string, State>[] = fn.nodes.map(() => new Map());
-  const work: [number, State][] = [];
+  // Lowest node first: front ends number nodes in source order, so both arms of a branch reach
+  // their join before it is explored and it is explored once, merged. Depth-first order explored
+  // the rest of the function again after every join (exponential in sequential ifs, cut only by
+  // the budget after minutes on a function with 1,000 conditions).
+  const work = new NodeQueue<State>();
+  const maxLocksets = options.maxLocksets ?? MAX_LOCKSETS_PER_NODE;
+  let tooManyLocksets = false;
   const push = (node: number, state: State): void => {
     const sig = heldSignature(state.held);
     const existing = statesAt[node].get(sig);
     if (!existing) {
+      if (statesAt[node].size >= maxLocksets) {
+        tooManyLocksets = true;
+        return;
+      }
       statesAt[node].set(sig, state);
-      work.push([node, state]);
+      work.push(node, state);
       return;
     }
     const merged = merge(existing, state);
     if (merged) {
       statesAt[node].set(sig, merged);
-      work.push([node, merged]);
+      work.push(node, merged);
     }
   };
 
   push(0, { held: [], released: new Map(), assume: new Map(), orphanDefers: new Map(), tryFailed: new Set(), acquired: new Set() });
   let visits = 0;
   while (work.length > 0) {
-    if (++visits > budget) {
+    if (++visits > budget || tooManyLocksets) {
       facts.overBudget = true;
       break;
     }
-    const [index, state] = work.pop()!;
+    const [index, state] = work.pop();
     // A state that was merged away since it was queued is stale: its successor took over.
     if (statesAt[index].get(heldSignature(state.held)) !== state) continue;
     const node = fn.nodes[index];
     const next = step(fn, index, node.op, state, facts, once, options);
     if (next === undefined) continue; // infeasible path
     if (node.exit) {
-      recordExit(index, node.exit, node.span ?? fn.span, node.ret, next, facts, once);
+      recordExit(index, node.exit, node.span ?? fn.span, node.ret, next, facts, once, exitsSeen);
       continue;
     }
     for (const s of node.succ) push(s, next);
@@ -148,7 +167,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
 
 function recordExit(
   index: number, kind: 'return' | 'panic', span: Span, ret: string | undefined, state: State,
-  facts: FunctionFacts, once: (k: string) => boolean,
+  facts: FunctionFacts, once: (k: string) => boolean, exitsSeen: Map<string, ExitFact>,
 ): void {
   const held = state.held.filter((h) => !h.deferredRelease);
   for (const [key, deferSpan] of state.orphanDefers) {
@@ -159,7 +178,18 @@ function recordExit(
       if (lock) facts.releasesNotHeld.push({ lock, span: deferSpan, api: 'defer', previousRelease: state.released.get(key)! });
     }
   }
-  if (once(`exit:${index}:${heldSignature(held)}`)) facts.exits.push({ span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: new Set(state.released.keys()) });
+  const key = `exit:${index}:${heldSignature(held)}`;
+  const seen = exitsSeen.get(key);
+  if (!seen) {
+    const exit: ExitFact = { span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: new Set(state.released.keys()) };
+    exitsSeen.set(key, exit);
+    facts.exits.push(exit);
+  } else {
+    // Another path to the same exit with the same held locks (e.g. one with a deferred unlock):
+    // "on every path" must not depend on which path the exploration happened to reach first.
+    seen.acquiredOnPath = new Set([...seen.acquiredOnPath].filter((k) => state.acquired.has(k)));
+    seen.releasedOnPath = new Set([...seen.releasedOnPath].filter((k) => state.released.has(k)));
+  }
 }
 
 function step(
@@ -377,4 +407,54 @@ function applyCallEffect(
     }
   }
   return next;
+}
+
+/** A binary min-heap of (node index, state): the exploration worklist. */
+class NodeQueue<T> {
+  private readonly keys: number[] = [];
+  private readonly values: T[] = [];
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  push(key: number, value: T): void {
+    const { keys, values } = this;
+    let i = keys.length;
+    keys.push(key);
+    values.push(value);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (keys[parent] <= key) break;
+      keys[i] = keys[parent];
+      values[i] = values[parent];
+      i = parent;
+    }
+    keys[i] = key;
+    values[i] = value;
+  }
+
+  /** Removes and returns the entry with the lowest key; the queue must not be empty. */
+  pop(): [number, T] {
+    const { keys, values } = this;
+    const top: [number, T] = [keys[0], values[0]];
+    const key = keys.pop()!;
+    const value = values.pop()!;
+    const n = keys.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= n) break;
+        if (child + 1 < n && keys[child + 1] < keys[child]) child++;
+        if (keys[child] >= key) break;
+        keys[i] = keys[child];
+        values[i] = values[child];
+        i = child;
+      }
+      keys[i] = key;
+      values[i] = value;
+    }
+    return top;
+  }
 }

@@ -1,13 +1,27 @@
 // Code actions for locklint diagnostics: a suppression comment and a link to the check's page.
 // Built from the diagnostics the client sends back, so they work for any finding it shows.
-import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import type { Fix } from '../fixes/index';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { docsUrl, SOURCE } from './diagnostics';
 
 export const OPEN_DOCS_COMMAND = 'locklint.server.openDocumentation';
 export const SCAN_COMMAND = 'locklint.server.scanWorkspace';
+export const EXPLAIN_COMMAND = 'locklint.server.explain';
+export const GRAPH_COMMAND = 'locklint.server.lockGraph';
 
-export function codeActionsFor(document: TextDocument, diagnostics: readonly Diagnostic[], knownChecks: ReadonlySet<string>): CodeAction[] {
+/** The quick fixes computed for a diagnostic's finding (server/src/fixes), and its fingerprint. */
+export type FixesOf = (diagnostic: Diagnostic) => { fixes: Fix[]; fingerprint: string } | undefined;
+
+export function fixToCodeAction(uri: string, diagnostic: Diagnostic, fix: Fix): CodeAction {
+  const edits: TextEdit[] = fix.edits.map((e) => ({
+    range: { start: { line: e.span.line, character: e.span.col }, end: { line: e.span.endLine, character: e.span.endCol } },
+    newText: e.newText,
+  }));
+  return { title: fix.title, kind: CodeActionKind.QuickFix, isPreferred: fix.isPreferred, diagnostics: [diagnostic], edit: { changes: { [uri]: edits } } };
+}
+
+export function codeActionsFor(document: TextDocument, diagnostics: readonly Diagnostic[], knownChecks: ReadonlySet<string>, fixesOf?: FixesOf): CodeAction[] {
   const actions: CodeAction[] = [];
   const seen = new Set<string>();
   for (const diagnostic of diagnostics) {
@@ -18,6 +32,16 @@ export function codeActionsFor(document: TextDocument, diagnostics: readonly Dia
     const key = `${check}:${line}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    const found = fixesOf?.(diagnostic);
+    for (const fix of found?.fixes ?? []) actions.push(fixToCodeAction(document.uri, diagnostic, fix));
+    if (found) {
+      actions.push({
+        title: `Explain this ${check} finding`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        command: { title: `Explain this ${check} finding`, command: EXPLAIN_COMMAND, arguments: [document.uri, found.fingerprint] },
+      });
+    }
     actions.push(suppressAction(document, diagnostic, check, line));
     actions.push({
       title: `Open documentation for ${check}`,

@@ -30,7 +30,11 @@ import { Engine, languageOfPath } from '../engine';
 import type { FileProblem, Span } from '../ir/types';
 import { createParser } from '../syntax/parser';
 import type { Parser } from '../syntax/tree';
-import { codeActionsFor, OPEN_DOCS_COMMAND, SCAN_COMMAND } from './actions';
+import { codeActionsFor, EXPLAIN_COMMAND, GRAPH_COMMAND, OPEN_DOCS_COMMAND, SCAN_COMMAND } from './actions';
+import { explainMarkdown } from '../fixes/explain';
+import { fixesFor, type Fix } from '../fixes/index';
+import { buildGraphModel } from '../graph/model';
+import { renderHtml } from '../graph/render';
 import { configProblemToDiagnostic, diagnosticsByFile, docsUrl, SOURCE, spanToRange } from './diagnostics';
 import { describeError, guard } from './guard';
 import { CONFIG_FILE, DEFAULT_DEBOUNCE_MS, loadConfig, type LoadedConfig } from './settings';
@@ -130,7 +134,10 @@ export class LocklintSession {
     c.onDidChangeWatchedFiles(guard(log, 'didChangeWatchedFiles', undefined, (params) => this.watchedFilesChanged(params)));
     c.onCodeAction(guard(log, 'codeAction', [], (params) => {
       const document = this.documents.get(params.textDocument.uri);
-      return document ? codeActionsFor(document, params.context.diagnostics, new Set(CHECK_IDS)) : [];
+      return document ? codeActionsFor(document, params.context.diagnostics, new Set(CHECK_IDS), (d) => {
+        const finding = this.findingFor(document.uri, d);
+        return finding ? { fixes: this.fixesOf(finding, document), fingerprint: finding.fingerprint } : undefined;
+      }) : [];
     }));
     c.onHover(guard(log, 'hover', null, (params) => this.hover(params.textDocument.uri, params.position)));
     c.onExecuteCommand(guard(log, 'executeCommand', null, (params, token) => this.executeCommand(params, token)));
@@ -161,7 +168,7 @@ export class LocklintSession {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         hoverProvider: true,
-        executeCommandProvider: { commands: [SCAN_COMMAND, OPEN_DOCS_COMMAND] },
+        executeCommandProvider: { commands: [SCAN_COMMAND, OPEN_DOCS_COMMAND, EXPLAIN_COMMAND, GRAPH_COMMAND] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'locklint', version: this.version },
@@ -498,9 +505,82 @@ export class LocklintSession {
     const file = uriToPath(uri);
     if (!file || !this.documents.get(uri)) return null;
     const hits = (this.findingsByFile.get(file) ?? []).filter((f) => f.explanation && contains(f.span, position));
-    if (hits.length === 0) return null;
-    const value = hits.map((f) => `**locklint ${f.check}** ([docs](${docsUrl(f.check)}))\n\n\`\`\`text\n${f.explanation}\n\`\`\``).join('\n\n---\n\n');
-    return { contents: { kind: 'markdown', value }, range: spanToRange(hits[0].span) };
+    const parts = hits.map((f) => `**locklint ${f.check}** ([docs](${docsUrl(f.check)}))\n\n\`\`\`text\n${f.explanation}\n\`\`\``);
+    const info = this.engine?.lockInfoAt(file, position.line, position.character);
+    if (info) parts.push(this.lockInfoMarkdown(info));
+    if (parts.length === 0) return null;
+    return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, range: spanToRange(hits[0]?.span ?? info!.at) };
+  }
+
+  /** Hover on a lock expression: its class, where it is taken, what is held, its neighbours in the order graph. */
+  private lockInfoMarkdown(info: NonNullable<ReturnType<Engine['lockInfoAt']>>): string {
+    const link = (file: string, line: number) => `[${path.basename(file)}:${line + 1}](${this.uriFor(file)}#L${line + 1})`;
+    const lines: string[] = [];
+    lines.push(`**lock \`${info.text}\`**${info.cls ? ` — class \`${info.cls}\`` : ' — a local lock (no workspace class)'}${info.kind ? ` (${info.kind})` : ''}`);
+    if (info.cls) {
+      const first = info.acquireSites.slice(0, 3).map((s) => `${link(s.file, s.span.line)} in \`${s.fn}()\``).join(', ');
+      lines.push(`- acquired at ${info.acquireSites.length} site${info.acquireSites.length === 1 ? '' : 's'} in the workspace${first ? `: ${first}${info.acquireSites.length > 3 ? ', …' : ''}` : ''}`);
+    }
+    if (info.heldHere) lines.push(`- held here: ${info.heldHere.length === 0 ? 'nothing else' : info.heldHere.map((h) => `\`${h.text}\` (line ${h.line + 1})`).join(', ')}`);
+    const neighbours = (list: typeof info.before) => list.slice(0, 5).map((n) => `\`${n.cls}\` (${n.sites}, e.g. ${link(n.example.file, n.example.span.line)})`).join(', ') + (list.length > 5 ? ', …' : '');
+    if (info.before.length > 0) lines.push(`- ordered after (held while this is taken): ${neighbours(info.before)}`);
+    if (info.after.length > 0) lines.push(`- ordered before (taken while this is held): ${neighbours(info.after)}`);
+    if (info.cycleWith.length > 0) lines.push(`- **on a lock-order cycle with** ${info.cycleWith.map((c) => `\`${c}\``).join(', ')}`);
+    return lines.join('\n');
+  }
+
+  /** The finding a diagnostic the client sent back stands for: by fingerprint, else by check and range. */
+  private findingFor(uri: string, diagnostic: Diagnostic): Finding | undefined {
+    const file = uriToPath(uri);
+    if (!file) return undefined;
+    const data = diagnostic.data as { fingerprint?: unknown } | undefined;
+    const list = this.findingsByFile.get(file) ?? [];
+    const start = diagnostic.range.start;
+    return list.find((f) => f.check === diagnostic.code && f.span.line === start.line && f.span.col === start.character && (typeof data?.fingerprint !== 'string' || data.fingerprint === f.fingerprint))
+      ?? list.find((f) => typeof data?.fingerprint === 'string' && f.fingerprint === data.fingerprint && f.check === diagnostic.code);
+  }
+
+  private fixesOf(finding: Finding, document: TextDocument): Fix[] {
+    const file = uriToPath(document.uri);
+    const entry = file ? this.engine?.getEntry(file) : undefined;
+    // Fixes are computed against the text the finding came from; an edited document waits for re-analysis.
+    if (!entry || !this.engine || this.dirty.has(document.uri)) return [];
+    return fixesFor({ finding, text: document.getText(), ir: entry.ir, api: this.engine.apiIndex });
+  }
+
+  /** `locklint.server.explain` (uri, fingerprint) or (uri, position): a Markdown report of the finding. */
+  private explain(args: unknown[] | undefined): { title: string; markdown: string } | null {
+    const [uri, which] = args ?? [];
+    if (typeof uri !== 'string') return null;
+    const file = uriToPath(uri);
+    if (!file) return null;
+    const list = this.findingsByFile.get(file) ?? [];
+    const finding = typeof which === 'string'
+      ? list.find((f) => f.fingerprint === which)
+      : which && typeof which === 'object' ? list.find((f) => contains(f.span, which as Position)) ?? list.find((f) => f.span.line === (which as Position).line) : undefined;
+    if (!finding) return null;
+    const document = this.documents.get(uri);
+    const fixes = document ? this.fixesOf(finding, document) : [];
+    const folder = this.folderOf(file);
+    const show = (f: string) => (folder && isInside(f, folder) ? path.relative(folder, f).split(path.sep).join('/') : f);
+    const markdown = explainMarkdown(finding, fixes, (f, span) => `${this.uriFor(f)}#L${span.line + 1}`, show);
+    return { title: `locklint ${finding.check} at ${path.basename(file)}:${finding.span.line + 1}`, markdown };
+  }
+
+  /** `locklint.server.lockGraph`: the workspace's lock order graph as a self-contained HTML page. */
+  private lockGraph(args: unknown[] | undefined): { html: string; nodes: number; edges: number; cycles: number } | null {
+    const engine = this.engine;
+    if (!engine) return null;
+    const options = (args?.[0] ?? {}) as { full?: unknown; nonce?: unknown; cspSource?: unknown };
+    const model = buildGraphModel(engine.functionFacts, { sameClassNesting: this.loaded?.config.reportSameClassNesting ?? false, full: options.full === true });
+    const folder = this.folders[0];
+    const show = (f: string) => (folder && isInside(f, folder) ? path.relative(folder, f).split(path.sep).join('/') : f);
+    const html = renderHtml(model, {
+      displayPath: show,
+      nonce: typeof options.nonce === 'string' ? options.nonce : undefined,
+      cspSource: typeof options.cspSource === 'string' ? options.cspSource : undefined,
+    });
+    return { html, nodes: model.nodes.length, edges: model.edges.length, cycles: model.cycles.length };
   }
 
   private async executeCommand(params: ExecuteCommandParams, token: CancellationToken): Promise<unknown> {
@@ -526,6 +606,10 @@ export class LocklintSession {
         }
         return null;
       }
+      case EXPLAIN_COMMAND:
+        return this.explain(params.arguments);
+      case GRAPH_COMMAND:
+        return this.lockGraph(params.arguments);
       default:
         return null;
     }
