@@ -29,3 +29,17 @@ for (const page of fs.readdirSync(DOCS).filter((f) => f.endsWith('.md')).sort())
     });
   }
 }
+
+test('every check has a docs page, a README row, and a place in the config schema and the settings', () => {
+  const { CHECK_IDS } = require('../server/out/checks/index');
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'server', 'src', 'config', 'schema.json'), 'utf8'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const settings = pkg.contributes.configuration.properties['locklint.checks'].properties;
+  for (const id of CHECK_IDS) {
+    assert.ok(fs.existsSync(path.join(DOCS, `${id}.md`)), `docs/checks/${id}.md`);
+    assert.ok(readme.includes(`docs/checks/${id}.md`), `README row for ${id}`);
+    assert.ok(schema.properties.checks.properties[id], `schema.json checks.${id}`);
+    assert.ok(settings[id], `package.json locklint.checks.${id}`);
+  }
+});
