@@ -358,7 +358,12 @@ function release(
       facts.releasesNotHeld.push({ lock, span, api, previousRelease: previous, afterFailedTry: state.tryFailed.has(key) } as ReleaseNotHeldFact);
     }
   } else {
+    // The caller's lock (an unlock helper): remember the release so the summary can tell that
+    // every way out leaves it released.
     facts.releasedUnacquired.set(key, { lock, lockKind });
+    const released = new Map(state.released);
+    released.set(key, span);
+    return { ...state, released };
   }
   return state;
 }

@@ -317,8 +317,14 @@ export class LocklintSession {
       if (this.isExcluded(file)) {
         this.forget(file);
       } else {
-        this.fileProblems.set(file, engine.setFile(file, document.getText()));
-        this.diskFiles.delete(file);
+        try {
+          this.fileProblems.set(file, engine.setFile(file, document.getText()));
+          this.diskFiles.delete(file);
+        } catch (err) {
+          // One document the engine cannot take (a client sent no string) must not stop the rest.
+          this.connection.console.error(`locklint: ${file}: cannot analyse this document: ${describeError(err)}`);
+          this.forget(file);
+        }
       }
       analysed.set(normalizeUri(uri), document.version);
     }
