@@ -1,4 +1,6 @@
 import type { Finding } from '../core/finding';
+import type { FunctionIR, Op } from '../ir/types';
+import { lockKey } from '../core/explore';
 import type { ExitFact, FunctionFacts, HeldLock } from '../core/facts';
 import { fingerprint, lineOf, lockName } from '../core/describe';
 import { classifyReturn } from '../core/returns';
@@ -48,6 +50,10 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
     if (holding.length === 0) continue;
     const handOff = isHandOff(first);
     if (free.length === 0 && handOff) continue;           // a lock helper: every path returns holding it
+    // Exits without the lock that never took it (`if (!x) return -EINVAL; lock(&x->l); return 0;`)
+    // make a helper that returns holding it on purpose; a leak is an exit holding a lock that
+    // other exits release.
+    if (handOff && !releasesSomewhere(facts.fn, key)) continue;
     if (free.length === 0 && /(^|[.)_])(R?Lock|r?lock)$/.test(fn.name)) continue;   // a Lock() method wrapping another lock
     // Read sections are not handed over on some paths only; a lock returned on an error path is a leak.
     const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
@@ -90,4 +96,11 @@ function conditionalHelper(holding: ExitFact[], free: ExitFact[], language: 'c' 
   const holdingOk = holding.every((e) => classifyReturn(e.ret, language) !== 'error');
   const freeFail = free.every((e) => classifyReturn(e.ret, language) === 'error');
   return holdingOk && freeFail;
+}
+
+/** Whether the function itself releases the lock anywhere (directly or by a deferred unlock). */
+function releasesSomewhere(fn: FunctionIR, key: string): boolean {
+  const releases = (op: Op): boolean =>
+    (op.kind === 'release' && lockKey(op.lock) === key) || (op.kind === 'defer' && op.ops.some(releases));
+  return fn.nodes.some((n) => releases(n.op));
 }

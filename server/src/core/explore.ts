@@ -178,17 +178,19 @@ function recordExit(
       if (lock) facts.releasesNotHeld.push({ lock, span: deferSpan, api: 'defer', previousRelease: state.released.get(key)! });
     }
   }
+  // Deferred unlocks release at this exit too.
+  const released = new Set([...state.released.keys(), ...state.held.filter((h) => h.deferredRelease).map((h) => h.key)]);
   const key = `exit:${index}:${heldSignature(held)}`;
   const seen = exitsSeen.get(key);
   if (!seen) {
-    const exit: ExitFact = { span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: new Set(state.released.keys()) };
+    const exit: ExitFact = { span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: released };
     exitsSeen.set(key, exit);
     facts.exits.push(exit);
   } else {
     // Another path to the same exit with the same held locks (e.g. one with a deferred unlock):
     // "on every path" must not depend on which path the exploration happened to reach first.
     seen.acquiredOnPath = new Set([...seen.acquiredOnPath].filter((k) => state.acquired.has(k)));
-    seen.releasedOnPath = new Set([...seen.releasedOnPath].filter((k) => state.released.has(k)));
+    seen.releasedOnPath = new Set([...seen.releasedOnPath].filter((k) => released.has(k)));
   }
 }
 
