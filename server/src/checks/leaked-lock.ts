@@ -41,27 +41,15 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
   for (const [key, first] of facts.acquiredKeys) {
     // Locks handed over by a callee are named differently by the helpers that take and release
     // them (`get_hash_bucket()` / `put_hash_bucket()`): following them needs annotations.
-    if (first.via) continue;
+    // Reported only in the clearest shape: some path releases it, and an error return does not.
+    if (first.via && !viaHelperLeak(facts, key, language)) continue;
     // Entered holding it: released for a while (around a callback) and taken back before returning.
     if (facts.releasedUnacquired.has(key)) continue;
     const holding: ExitFact[] = [];
     const free: ExitFact[] = [];
     for (const exit of normal) (exit.held.some((h) => h.key === key) ? holding : free).push(exit);
     if (holding.length === 0) continue;
-    const handOff = isHandOff(first);
-    if (free.length === 0 && handOff) continue;           // a lock helper: every path returns holding it
-    // Exits without the lock that never took it (`if (!x) return -EINVAL; lock(&x->l); return 0;`)
-    // make a helper that returns holding it on purpose; a leak is an exit holding a lock that
-    // other exits release.
-    if (handOff && !releasesSomewhere(facts.fn, key)) continue;
-    if (free.length === 0 && /(^|[.)_])(R?Lock|r?lock)$/.test(fn.name)) continue;   // a Lock() method wrapping another lock
-    // Read sections are not handed over on some paths only; a lock returned on an error path is a leak.
-    const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
-    const errorPathLeak = holding.some((e) => classifyReturn(e.ret, language) === 'error');
-    if (handOff && !section && conditionalHelper(holding, free, language)) continue;
-    // Named for what it does: `foo_lock_irq()`, `ppu_access_get()`, `begin_op()` return holding it
-    // on success by design (a leak on an error path is still reported above).
-    if (handOff && !errorPathLeak && /lock|acquire|grab|enter|begin|_get$|Get$/i.test(fn.name) && !/unlock|release|put|exit|end/i.test(fn.name)) continue;
+    if (!first.via && !isLeakShape(facts, first, key, holding, free, language)) continue;
     const reported = new Set<string>();
     for (const exit of holding) {
       const where = `${exit.span.line}:${exit.span.col}`;
@@ -89,6 +77,34 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
     }
   }
   return findings;
+}
+
+/** Whether exits holding a lock the function took itself look like a leak rather than a helper returning it held. */
+function isLeakShape(facts: FunctionFacts, first: HeldLock, key: string, holding: ExitFact[], free: ExitFact[], language: 'c' | 'go'): boolean {
+  const fn = facts.fn;
+    const handOff = isHandOff(first);
+    if (free.length === 0 && handOff) return false;           // a lock helper: every path returns holding it
+    // Exits without the lock that never took it (`if (!x) return -EINVAL; lock(&x->l); return 0;`)
+    // make a helper that returns holding it on purpose; a leak is an exit holding a lock that
+    // other exits release.
+    if (handOff && !releasesSomewhere(facts.fn, key)) return false;
+    if (free.length === 0 && /(^|[.)_])(R?Lock|r?lock)$/.test(fn.name)) return false;   // a Lock() method wrapping another lock
+    // Read sections are not handed over on some paths only; a lock returned on an error path is a leak.
+    const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
+    const errorPathLeak = holding.some((e) => classifyReturn(e.ret, language) === 'error');
+    if (handOff && !section && conditionalHelper(holding, free, language)) return false;
+    // Named for what it does: `foo_lock_irq()`, `ppu_access_get()`, `begin_op()` return holding it
+    // on success by design (a leak on an error path is still reported above).
+    if (handOff && !errorPathLeak && /lock|acquire|grab|enter|begin|_get$|Get$/i.test(fn.name) && !/unlock|release|put|exit|end/i.test(fn.name)) return false;
+  return true;
+}
+
+/** A lock taken by a helper call: leaked when another exit released it and an error return still holds it. */
+function viaHelperLeak(facts: FunctionFacts, key: string, language: 'c' | 'go'): boolean {
+  const normal = facts.exits.filter((e) => e.kind === 'return');
+  const released = normal.some((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key));
+  const errorHolding = normal.some((e) => e.held.some((h) => h.key === key) && classifyReturn(e.ret, language) === 'error');
+  return released && errorHolding;
 }
 
 /** Returns holding the lock on success and releases it on failure: `x = lookup_locked(); if (!x) ...`. */

@@ -47,7 +47,8 @@ function sameInstance(facts: FunctionFacts, r: RecursiveReadFact): boolean {
     // forgets an RUnlock (`for _, s := range shards { s.mu.RLock() … }`).
     return !(r.first.site.line === r.span.line && r.first.site.col === r.span.col);
   }
-  if (!r.byClass) return true;
+  // Through a call: only a callee that read-locks on every path (a flag parameter often says "already held").
+  if (!r.byClass) return r.must === true;
   // A package-level RWMutex (class `pkg.mu`, path `mu`): the class is the instance.
   if (isPackageVar(r.first.lock)) return true;
   // Known by class only: the callee read-locks its receiver's lock, and the call site's receiver

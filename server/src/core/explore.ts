@@ -388,7 +388,7 @@ function applyCallEffect(
       if (existing && must && !REENTRANT_KINDS.has(fact.lockKind) && !(existing.mode === 'shared' && fact.mode === 'shared')) {
         facts.doubleAcquires.push({ lock: fact.lock, span: op.span, first: existing, api: fact.api, via });
       }
-      facts.acquires.push({ ...fact, span: op.span, held: state.held.filter((h) => h !== existing), via });
+      facts.acquires.push({ ...fact, span: op.span, held: state.held.filter((h) => h !== existing), via, must });
       if (fact.mode === 'shared' && !fact.try && !REENTRANT_KINDS.has(fact.lockKind)) {
         const reader = existing?.mode === 'shared' ? existing : classReader(state.held, fact.lock);
         if (reader) {
@@ -403,6 +403,10 @@ function applyCallEffect(
     }
   }
   let next = state;
+  // Taken (and dropped) inside the callee on every path: for this function's own summary, a path
+  // through the call acquired it, so a caller two levels up still sees a certain acquisition.
+  const mustKeys = effect.acquires.filter((a) => a.must).map((a) => lockKey(a.fact.lock)).filter((k) => !state.acquired.has(k));
+  if (mustKeys.length) next = { ...next, acquired: new Set([...state.acquired, ...mustKeys]) };
   for (const key of effect.releases) {
     const h = next.held.find((x) => x.key === key);
     if (h) next = release(index, next, facts, once, h.lock, op.span, op.callee);

@@ -32,6 +32,7 @@ export interface AcquireFact {
   try?: boolean;         // a successful trylock: it cannot wait, so it orders nothing
   held: HeldLock[];      // other locks held at this acquisition
   via?: CallStep[];      // acquired inside callees (interprocedural), outermost call first
+  must?: boolean;        // through a call: the callee takes it on every path
 }
 
 export interface DoubleAcquireFact {

@@ -2,7 +2,7 @@
 // callees first), explore each with its callees' summaries, iterate recursive SCCs to a fixed
 // point. Results are cached per function object and callee-summary signature, so an edit
 // re-explores only the changed functions and the callers whose callees' summaries changed.
-import type { FunctionIR, Op } from '../ir/types';
+import type { FunctionIR, InterfaceDecl, Op } from '../ir/types';
 import { exploreFunction, type CallEffect } from './explore';
 import type { FunctionFacts } from './facts';
 import { stronglyConnected } from './scc';
@@ -39,10 +39,17 @@ export interface FieldTarget {
   file: string;
 }
 
+/** A Go interface type declared in the workspace (in `file`'s package). */
+export interface InterfaceTarget extends InterfaceDecl {
+  file: string;
+}
+
 /** Indirect calls resolve to every function stored in a field of that name, if there are few. */
 const MAX_INDIRECT_TARGETS = 4;
 
-export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: readonly FieldTarget[] = []): CallIndex {
+export function buildCallIndex(
+  functions: readonly FunctionIR[], fieldTargets: readonly FieldTarget[] = [], interfaces: readonly InterfaceTarget[] = [],
+): CallIndex {
   const byName = new Map<string, FunctionIR[]>();
   const add = (key: string, fn: FunctionIR) => {
     const list = byName.get(key);
@@ -73,6 +80,7 @@ export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: r
     if (!list.includes(fn)) list.push(fn);
     byField.set(t.field, list);
   }
+  const implementations = interfaceImplementations(functions, interfaces, dirOf);
   const one = (fn: FunctionIR | undefined): FunctionIR[] => (fn ? [fn] : []);
   return {
     named(name, from) {
@@ -86,7 +94,12 @@ export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: r
         const targets = (byField.get(call.callee) ?? []).filter((f) => f.file === caller.file);
         return targets.length <= MAX_INDIRECT_TARGETS ? targets : [];
       }
-      return one(resolveDirect(call, caller));
+      const direct = resolveDirect(call, caller);
+      if (direct) return [direct];
+      // A call through a workspace interface: any type whose methods cover the interface's may run.
+      const recv = call.receiver?.replace(/^[*&]+/, '');
+      const impls = recv && !recv.includes('.') ? implementations(`${dirOf(caller.file)}|${recv}`, call.callee) : [];
+      return impls.length <= MAX_INDIRECT_TARGETS ? impls : [];
     },
   };
 
@@ -120,6 +133,44 @@ export function buildCallIndex(functions: readonly FunctionIR[], fieldTargets: r
   }
 }
 
+/**
+ * Implementations of each workspace interface: methods of types (named `dir|T`) whose method set
+ * covers the interface's own method names. Names only, not signatures: a type with a same-named
+ * method set is almost always an implementation, and the target cap bounds the rest.
+ */
+function interfaceImplementations(
+  functions: readonly FunctionIR[], interfaces: readonly InterfaceTarget[], dirOf: (f: string) => string,
+): (iface: string, method: string) => FunctionIR[] {
+  const byIface = new Map<string, string[]>();
+  for (const i of interfaces) if (i.methods.length > 0) byIface.set(`${dirOf(i.file)}|${i.name}`, i.methods);
+  if (byIface.size === 0) return () => [];
+  const methodsOf = new Map<string, Map<string, FunctionIR>>();
+  for (const fn of functions) {
+    const m = /^\(?\*?([A-Za-z_]\w*)\)?\.([A-Za-z_]\w*)$/.exec(fn.name);
+    if (!m) continue;
+    const type = `${dirOf(fn.file)}|${m[1]}`;
+    const set = methodsOf.get(type) ?? new Map<string, FunctionIR>();
+    set.set(m[2], fn);
+    methodsOf.set(type, set);
+  }
+  const memo = new Map<string, FunctionIR[]>();
+  return (iface, method) => {
+    const key = `${iface}#${method}`;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    const wanted = byIface.get(iface);
+    const out: FunctionIR[] = [];
+    if (wanted?.includes(method)) {
+      for (const set of methodsOf.values()) {
+        const fn = set.get(method);
+        if (fn && wanted.every((w) => set.has(w))) out.push(fn);
+      }
+    }
+    memo.set(key, out);
+    return out;
+  };
+}
+
 export interface ProgramResult {
   facts: FunctionFacts[];
   index: CallIndex;
@@ -127,9 +178,9 @@ export interface ProgramResult {
 
 export function computeProgramFacts(
   functions: readonly FunctionIR[], cache: ProgramCache, options: ProgramOptions,
-  fieldTargets: readonly FieldTarget[] = [],
+  fieldTargets: readonly FieldTarget[] = [], interfaces: readonly InterfaceTarget[] = [],
 ): ProgramResult {
-  const index = buildCallIndex(functions, fieldTargets);
+  const index = buildCallIndex(functions, fieldTargets, interfaces);
   return { facts: programFacts(functions, cache, options, index), index };
 }
 

@@ -48,7 +48,7 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
     if (seenAcq.has(key)) continue;
     seenAcq.add(key);
     const step: CallStep = { callee: a.api, span: a.span, file: fn.file };
-    const must = !a.via && normal.length > 0 && normal.every((e) => e.acquiredOnPath.has(lockKey(a.lock)));
+    const must = (!a.via || a.must === true) && normal.length > 0 && normal.every((e) => e.acquiredOnPath.has(lockKey(a.lock)));
     acquires.push({ fact: { ...a, held: [] }, via: a.via ? [...a.via] : [step], must });
     if (acquires.length >= MAX_ACQUIRES) break;
   }

@@ -111,6 +111,13 @@ export interface FileIR {
   types?: TypeFields[];
   /** Functions stored in struct fields (`.detach = fn`, `ops->release = fn`): targets of indirect calls. */
   fieldFunctions?: FieldFunction[];
+  /** Go interface types this file declares, by name as written in its package, with their method names. */
+  interfaces?: InterfaceDecl[];
+}
+
+export interface InterfaceDecl {
+  name: string;
+  methods: string[];
 }
 
 export interface FieldFunction {

@@ -1,13 +1,12 @@
 // Go front end: lowers a tree-sitter-go tree into the lock-event IR (docs/dev/ir.md).
 // One FunctionIR per function, method and function literal; literals are queued while their
 // enclosing function is lowered and lowered afterwards, so nesting never recurses.
-import type { ApiIndex } from '../../api/types';
 import type { FileIR, FileProblem, FunctionIR, Span, TypeFields } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import type { Lowerer } from '../types';
 import { CfgBuilder } from './cfg-builder';
 import { evalExpr } from './lower-expr';
-import { blockStatements, declareOnly, lowerStatements } from './lower-stmt';
+import { blockStatements, lowerStatements } from './lower-stmt';
 import type { CondLink, CondUse, FileCtx, FnState } from './state';
 import { literalName } from './state';
 import { scanSuppressions } from './suppressions';
@@ -82,8 +81,9 @@ function lowerFunction(spec: FnSpec, fc: FileCtx, problems: FileProblem[]): Func
   };
   let crashed = false;
   try {
-    if (fc.needsFullLowering.test(fc.src.of(spec.def))) lowerStatements(blockStatements(spec.body), st);
-    else evalExpr(spec.body, st, (decl) => declareOnly(decl, st));
+    // Every function gets its full control flow, lock calls or not: a caller of lock helpers
+    // (`b.acquire()` ... `return err`) needs its branches as much as one calling Lock() itself.
+    lowerStatements(blockStatements(spec.body), st);
     if (cfg.frontier.length) cfg.exit('return', closingBrace(spec.body));
   } catch (e) {
     // Never throw: an internal failure costs this function only (e.g. stack exhaustion).
@@ -192,21 +192,6 @@ function applyCondLinks(links: Map<string, CondLink>, uses: CondUse[]): void {
   }
 }
 
-/**
- * Words whose presence in a function's text calls for the full control-flow lowering: lock and
- * blocking API method names, goroutines, channels, defer, panics. Other functions are lowered
- * calls-only (a chain of call ops), which is all the call graph needs from them. `range` counts
- * only in files that mention channels (ranging over a channel field names no channel in the body).
- */
-function fullLoweringTrigger(api: ApiIndex, text: string): RegExp {
-  const words = new Set(['go', 'select', 'defer', 'panic', 'recover', 'Exit', 'Goexit', 'NewCond']);
-  for (const name of api.go.keys()) words.add(name.slice(name.lastIndexOf('.') + 1));
-  for (const name of api.goUntypedMethods.keys()) words.add(name);
-  if (text.includes('chan')) words.add('range');
-  const alt = [...words].filter((w) => /^\w+$/.test(w)).sort().join('|');
-  return new RegExp(`<-|\\b(?:${alt})\\b`);
-}
-
 /** Field types of this file's structs as class anchors, for cross-file class resolution. */
 function exportedTypes(ft: FileTypes): TypeFields[] {
   const types: TypeFields[] = [];
@@ -230,9 +215,9 @@ export const lowerGo: Lowerer = (input) => {
     const root = input.tree.rootNode;
     const ft = collectFileTypes(root, src);
     out.types = exportedTypes(ft);
+    if (ft.interfaces.size) out.interfaces = [...ft.interfaces].map(([name, methods]) => ({ name, methods }));
     const fc: FileCtx = {
       src, ft, api: input.api, file: input.file, queue: [], queued: new Set(), condLinks: new Map(), condUses: [],
-      needsFullLowering: fullLoweringTrigger(input.api, input.text),
     };
     const lowerDecl = (d: SyntaxNode) => {
       const spec = declSpec(d, fc);

@@ -47,7 +47,7 @@ export function queueLiteral(node: SyntaxNode, st: FnState): string {
  * Emits the ops of evaluating `n` into the graph: post-order (operands and arguments before the
  * call), with an explicit stack so deeply nested expressions cannot exhaust the JS stack.
  */
-export function evalExpr(n: SyntaxNode | null | undefined, st: FnState, onDecl?: (decl: SyntaxNode) => void): void {
+export function evalExpr(n: SyntaxNode | null | undefined, st: FnState): void {
   if (!n) return;
   const nodes: SyntaxNode[] = [n];
   const post: boolean[] = [false];
@@ -78,7 +78,6 @@ export function evalExpr(n: SyntaxNode | null | undefined, st: FnState, onDecl?:
       if (operand) { nodes.push(operand); post.push(false); }
       continue;
     }
-    if (onDecl && (t === 'short_var_declaration' || t === 'var_spec')) onDecl(node);
     // Most operands hold no call or receive: a scan of their text is cheaper than walking them.
     if (!st.src.mayHaveEffects(node)) continue;
     pushReversed(namedKids(node), nodes, post);
@@ -352,7 +351,12 @@ export function opsForCall(call: SyntaxNode, st: FnState, parts: CallParts = cal
         const recvRef = () => (target.embedded ? embeddedLockRef(o, st, type) : receiverRef(o, st));
         return entryOps(target.entry, api, o, args, span, st, recvRef);
       }
-      return [callOp(m, type ?? receiverText(o, st), args, span, st)];
+      const op = callOp(m, type ?? receiverText(o, st), args, span, st);
+      // The callee's `recv.mu` is the caller's `<operand>.mu`: without this, a method that
+      // locks its receiver is known to the caller only by lock class.
+      const recvParts = pathParts(o, st.src);
+      if (recvParts && op.kind === 'call') op.receiverRef = refFromParts(st.src.short(o, 120), recvParts, st);
+      return [op];
     }
     default:
       return [];

@@ -398,27 +398,6 @@ function shortVar(n: SyntaxNode, st: FnState): void {
   afterAssign(lefts, rights, st);
 }
 
-/**
- * Calls-only lowering (functions that name no lock, blocking or goroutine API): declarations
- * still record variable types so call receivers resolve, nothing else is modelled.
- */
-export function declareOnly(n: SyntaxNode, st: FnState): void {
-  const isSpec = n.type === 'var_spec';
-  const lefts = isSpec ? namedKids(n).filter((c) => c.type === 'identifier') : namedKids(n.childForFieldName('left') ?? n);
-  const value = n.childForFieldName(isSpec ? 'value' : 'right');
-  const rights = value ? namedKids(value) : [];
-  const typeNode = isSpec ? n.childForFieldName('type') : null;
-  const declared = typeNode ? typeString(typeNode, st.src, st.ft) : undefined;
-  const types = declared ? [] : declTypes(lefts.length, rights, st);
-  lefts.forEach((l, i) => {
-    if (l.type !== 'identifier') return;
-    const info: VarInfo = { kind: 'local', type: declared ?? types[i] };
-    const r = rights.length === lefts.length ? rights[i] : undefined;
-    if (r && r.type === 'func_literal') info.lit = queueLiteral(r, st);
-    declare(st.src.of(l), info, st);
-  });
-}
-
 function varSpecs(decl: SyntaxNode): SyntaxNode[] {
   const specs: SyntaxNode[] = [];
   for (const c of namedKids(decl)) {

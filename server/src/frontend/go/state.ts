@@ -42,8 +42,6 @@ export interface FileCtx {
   queued: Set<number>;
   condLinks: Map<string, CondLink>;
   condUses: CondUse[];
-  /** a function whose text matches needs the full lowering; others are lowered calls-only */
-  needsFullLowering: RegExp;
 }
 
 export interface FnState extends TypeCtx {

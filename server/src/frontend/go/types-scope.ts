@@ -25,6 +25,8 @@ export interface FileTypes {
   results: Map<string, string[]>;
   /** package-level variables of this file -> type string when known */
   pkgVars: Map<string, string | undefined>;
+  /** interface types declared in this file -> their method names (embedded interfaces not expanded) */
+  interfaces: Map<string, string[]>;
 }
 
 export type VarKind = 'receiver' | 'param' | 'local' | 'captured';
@@ -222,7 +224,18 @@ function collectTypes(decl: SyntaxNode, src: Source, ft: FileTypes): void {
     const name = src.of(nameNode);
     if (typeNode.type === 'struct_type') ft.structs.set(name, structDef(typeNode, src, ft, 1));
     else ft.named.set(name, typeString(typeNode, src, ft));
+    if (typeNode.type === 'interface_type') ft.interfaces.set(name, interfaceMethods(typeNode, src));
   }
+}
+
+function interfaceMethods(n: SyntaxNode, src: Source): string[] {
+  const out: string[] = [];
+  for (const c of namedKids(n)) {
+    if (c.type !== 'method_elem' && c.type !== 'method_spec') continue;
+    const name = c.childForFieldName('name') ?? c.namedChild(0);
+    if (name) out.push(src.of(name));
+  }
+  return out;
 }
 
 /** Names declared by a var_spec / parameter_declaration: its direct `identifier` children. */
@@ -261,7 +274,7 @@ export function receiverInfo(m: SyntaxNode, src: Source, ft: FileTypes): { name?
 export function collectFileTypes(root: SyntaxNode, src: Source): FileTypes {
   const ft: FileTypes = {
     pkg: '', imports: new Map(), structs: new Map(), named: new Map(), methods: new Set(),
-    results: new Map(), pkgVars: new Map(),
+    results: new Map(), pkgVars: new Map(), interfaces: new Map(),
   };
   const tops = namedKids(root);
   for (const top of tops) {
