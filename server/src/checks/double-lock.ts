@@ -1,6 +1,9 @@
 import type { Finding } from '../core/finding';
 import { fingerprint, lineOf, lockName, viaText } from '../core/describe';
 import { pathFactsReliable } from './path-checks-common';
+import type { FunctionFacts } from '../core/facts';
+import { lockKey } from '../core/explore';
+import type { LockRef } from '../ir/types';
 import type { Check, ProgramFacts } from './types';
 
 export const doubleLock: Check = {
@@ -28,6 +31,8 @@ them tries to take them again: the thread waits for itself.`,
         if (sameSite && !stable) continue;
         // A callee's lock known only by class may be another instance of that class.
         if (d.lock.path.startsWith('<')) continue;
+        // Go's hand-off idiom: lock, start a goroutine that unlocks, lock again to wait for it.
+        if (spawnedReleaser(program, facts, d.lock, d.span.line)) continue;
         findings.push({
           check: 'double-lock',
           severity: 'error',
@@ -53,3 +58,14 @@ them tries to take them again: the thread waits for itself.`,
     return findings;
   },
 };
+
+/** A thread/goroutine started before `line` that releases `lock` it did not take (the spawner's). */
+function spawnedReleaser(program: ProgramFacts, facts: FunctionFacts, lock: LockRef, line: number): boolean {
+  const key = lockKey(lock);
+  return facts.spawns.some((s) => {
+    if (s.op.span.line > line) return false;
+    const target = program.functionNamed(s.op.target, facts.fn);
+    const tf = target ? program.factsOf(target) : undefined;
+    return tf !== undefined && tf.releasedUnacquired.has(key);
+  });
+}
