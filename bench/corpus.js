@@ -5,7 +5,8 @@
 const fs = require('fs');
 const path = require('path');
 
-const OUT = path.join(__dirname, '..', 'server', 'out');
+// run.js points every phase at a snapshot of the build (see snapshotBuild there).
+const OUT = process.env.LOCKLINT_BENCH_OUT || path.join(__dirname, '..', 'server', 'out');
 const { discoverFiles } = require(path.join(OUT, 'cli', 'discover.js'));
 const { readSource } = require(path.join(OUT, 'cli', 'read-source.js'));
 const { compileExclude, DEFAULT_MAX_FILE_SIZE } = require(path.join(OUT, 'config', 'index.js'));
@@ -134,4 +135,21 @@ function readAll(files, maxFileSize = DEFAULT_MAX_FILE_SIZE) {
   return { sources: out, skipped };
 }
 
-module.exports = { findLinux, findGo, listFiles, readAll, SUBSETS, LINUX_HELP, GO_HELP, DEFAULT_MAX_FILE_SIZE };
+/**
+ * A tree the real CLI can scan: `<dir>/<display>` for every file, a symlink to the corpus, except
+ * the files in `copies` (real copies, so the benchmark can touch them without touching the corpus).
+ * Returns the top-level paths to pass to the CLI.
+ */
+function mirror(files, dir, copies = []) {
+  const tops = new Set();
+  for (const f of files) {
+    const to = path.join(dir, f.display);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    if (copies.includes(f.display)) fs.copyFileSync(f.absolute, to);
+    else fs.symlinkSync(f.absolute, to);
+    tops.add(f.display.split('/')[0]);
+  }
+  return [...tops].sort();
+}
+
+module.exports = { findLinux, findGo, listFiles, readAll, mirror, SUBSETS, LINUX_HELP, GO_HELP, DEFAULT_MAX_FILE_SIZE };

@@ -10,7 +10,11 @@
 // debounceMs 0 (the default is 150 ms: at 20 edits/s it would not fire until typing stops) and
 // scanOnStartup false (the workspace folder holds only the generated file anyway).
 //
-// Standalone: node bench/lsp-latency.js [lines=5000] [edits=200] [intervalMs=50] [debounceMs=0]
+// Memory: the server's RSS is sampled through the run (`rss`). With `cycle` (--cycle) every typed
+// character is erased again once the statement is complete, so the document keeps returning to
+// its first text and a long run (10,000 edits) shows whether memory stays flat.
+//
+// Standalone: node bench/lsp-latency.js [lines=5000] [edits=200] [intervalMs=50] [debounceMs=0] [--cycle]
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -80,9 +84,17 @@ class Client {
   }
 
   peakRssMB() {
+    return this.statusMB('VmHWM');
+  }
+
+  rssMB() {
+    return this.statusMB('VmRSS');
+  }
+
+  statusMB(field) {
     try {
       const status = fs.readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
-      const m = /VmHWM:\s+(\d+) kB/.exec(status);
+      const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
       return m ? Number(m[1]) / 1024 : undefined;
     } catch {
       return undefined;
@@ -108,7 +120,15 @@ function percentile(sorted, p) {
 /** Characters typed, over and over: a statement, a newline, another statement. */
 const TYPED = '\td->stats.tx_packets++;\n\tif (d->refcnt > 2)\n\t\td->state = 1;\n';
 
-async function measureLatency({ lines = 5000, edits = 200, intervalMs = 50, debounceMs = 0, seed = 42 } = {}) {
+/** The edit that types character `k` of TYPED, or (cycle, second half) erases the last one typed. */
+function nextEdit(k, cycle) {
+  const period = cycle ? 2 * TYPED.length : TYPED.length;
+  const i = k % period;
+  if (i < TYPED.length) return { type: TYPED[i] };
+  return { erase: TYPED[2 * TYPED.length - 1 - i] };
+}
+
+async function measureLatency({ lines = 5000, edits = 200, intervalMs = 50, debounceMs = 0, seed = 42, cycle = false } = {}) {
   const { text, lines: actualLines, editLine } = generateC(lines, seed);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'locklint-bench-lsp-'));
   const file = path.join(dir, `bench_${lines}.c`);
@@ -152,20 +172,31 @@ async function measureLatency({ lines = 5000, edits = 200, intervalMs = 50, debo
     const sentAt = new Map();
     let line = editLine;
     let col = 0;
-    let k = 0;
+    const lineLengths = []; // of the lines typed above the cursor, to erase back over a newline
+    const rss = [{ edit: 0, mb: client.rssMB() }];
+    const sampleEvery = Math.max(1, Math.floor(edits / 20));
     const start = nowMs();
     for (let i = 0; i < edits; i++) {
       const target = start + i * intervalMs;
       const wait = target - nowMs();
       if (wait > 0) await sleep(wait);
-      const ch = TYPED[k++ % TYPED.length];
+      const edit = nextEdit(i, cycle);
       const version = 2 + i;
       sentAt.set(version, nowMs());
+      let range;
+      if (edit.type !== undefined) {
+        range = { start: { line, character: col }, end: { line, character: col } };
+        if (edit.type === '\n') { lineLengths.push(col); line++; col = 0; } else col++;
+      } else {
+        const to = { line, character: col };
+        if (edit.erase === '\n') { line--; col = lineLengths.pop(); } else col--;
+        range = { start: { line, character: col }, end: to };
+      }
       client.notify('textDocument/didChange', {
         textDocument: { uri, version },
-        contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col } }, text: ch }],
+        contentChanges: [{ range, text: edit.type ?? '' }],
       });
-      if (ch === '\n') { line++; col = 0; } else col++;
+      if ((i + 1) % sampleEvery === 0) rss.push({ edit: i + 1, mb: client.rssMB() });
     }
     const lastVersion = 1 + edits;
     const last = await waitForVersion(lastVersion, 120_000);
@@ -199,6 +230,9 @@ async function measureLatency({ lines = 5000, edits = 200, intervalMs = 50, debo
       versionsWithOwnPublish: ownPublish,
       unserved,
       typingMs,
+      cycle,
+      /** Server RSS (MB) after opening and every edits/20 edits: flat when nothing leaks. */
+      rss,
       serverPeakRssMB: client.peakRssMB(),
     };
   } finally {
@@ -210,8 +244,12 @@ async function measureLatency({ lines = 5000, edits = 200, intervalMs = 50, debo
 module.exports = { measureLatency, Client };
 
 if (require.main === module) {
-  const [lines, edits, intervalMs, debounceMs] = process.argv.slice(2).map(Number);
-  measureLatency({ lines: lines || 5000, edits: edits || 200, intervalMs: intervalMs || 50, debounceMs: Number.isFinite(debounceMs) ? debounceMs : 0 })
+  const args = process.argv.slice(2);
+  const [lines, edits, intervalMs, debounceMs] = args.filter((a) => !a.startsWith('--')).map(Number);
+  measureLatency({
+    lines: lines || 5000, edits: edits || 200, intervalMs: intervalMs || 50,
+    debounceMs: Number.isFinite(debounceMs) ? debounceMs : 0, cycle: args.includes('--cycle'),
+  })
     .then((r) => console.log(JSON.stringify(r, null, 2)))
     .catch((err) => { console.error(err); process.exit(1); });
 }

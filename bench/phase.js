@@ -2,22 +2,23 @@
 // One benchmark phase in its own process, so every phase starts with a cold JIT and its own peak
 // RSS. Usage (run.js does this): node bench/phase.js <files.json> '<phase JSON>'
 //   phase: { kind: 'parse'|'scan', backend: 'native'|'wasm', threads: 1|2|..., interprocedural, touch }
+//        | { kind: 'cli', cwd, args, output }   (the real CLI, runCli, with --stats)
 // Source text is read before any timer starts (reading is measured on its own); every figure is
 // wall-clock milliseconds. Prints one line `BENCH_RESULT {...}` on stdout.
 const fs = require('fs');
 const path = require('path');
-const { Worker } = require('worker_threads');
 
-const OUT = path.join(__dirname, '..', 'server', 'out');
-const { Engine } = require(path.join(OUT, 'engine.js'));
+// run.js points every phase at a snapshot of the build (see snapshotBuild there).
+const OUT = process.env.LOCKLINT_BENCH_OUT || path.join(__dirname, '..', 'server', 'out');
+const { Engine, contentHash } = require(path.join(OUT, 'engine.js'));
+const { WorkerPool, batchBySize } = require(path.join(OUT, 'cli', 'pool.js'));
+const { lowerAll } = require(path.join(OUT, 'cli', 'scan.js'));
+const { runCli } = require(path.join(OUT, 'cli', 'run.js'));
 const { createNativeParser, createWasmParser } = require(path.join(OUT, 'syntax', 'parser.js'));
 const { readAll } = require('./corpus');
 
 /** Native trees are freed by finalizers, which run only when the event loop turns. */
 const FILES_PER_YIELD = 200;
-const BATCH_BYTES = 128 * 1024;
-const BATCH_FILES = 32;
-const IN_FLIGHT_PER_WORKER = 2;
 
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
@@ -43,83 +44,8 @@ function timed(fn) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Worker pool: dynamic batches, a few in flight per worker so no worker waits for the main thread.
-
-async function startPool(n, data) {
-  const workers = [];
-  for (let i = 0; i < n; i++) {
-    const w = new Worker(path.join(__dirname, 'worker.js'), { workerData: data });
-    workers.push(w);
-  }
-  await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
-    const onMsg = (m) => {
-      if (m.type === 'ready') { w.off('message', onMsg); resolve(); }
-      else if (m.type === 'error') reject(new Error(m.message));
-    };
-    w.on('message', onMsg);
-    w.once('error', reject);
-  })));
-  return workers;
-}
-
-function makeBatches(sources) {
-  const batches = [];
-  let cur = [];
-  let bytes = 0;
-  sources.forEach((s, index) => {
-    cur.push(index);
-    bytes += s.text.length;
-    if (bytes >= BATCH_BYTES || cur.length >= BATCH_FILES) {
-      batches.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-  });
-  if (cur.length) batches.push(cur);
-  return batches;
-}
-
-/** Sends every source to the pool; `onDone(batchIndexes, message)` per finished batch. */
-function runPool(workers, sources, onDone) {
-  const batches = makeBatches(sources);
-  let next = 0;
-  let finished = 0;
-  const busy = workers.map(() => 0);
-  return new Promise((resolve, reject) => {
-    if (batches.length === 0) return resolve({ busyNs: busy });
-    const pending = new Map();
-    let id = 0;
-    const send = (wi) => {
-      if (next >= batches.length) return;
-      const b = batches[next++];
-      const msgId = id++;
-      pending.set(msgId, b);
-      workers[wi].postMessage({ type: 'batch', id: msgId, files: b.map((i) => sources[i]) });
-    };
-    workers.forEach((w, wi) => {
-      w.removeAllListeners('message');
-      w.on('message', (m) => {
-        if (m.type === 'error') return reject(new Error(m.message));
-        if (m.type !== 'done') return;
-        busy[wi] += m.busyNs;
-        const b = pending.get(m.id);
-        pending.delete(m.id);
-        onDone(b, m);
-        finished++;
-        if (finished === batches.length) resolve({ busyNs: busy });
-        else send(wi);
-      });
-      w.once('error', reject);
-      for (let k = 0; k < IN_FLIGHT_PER_WORKER; k++) send(wi);
-    });
-  });
-}
-
-async function stopPool(workers) {
-  await Promise.all(workers.map((w) => w.terminate()));
-}
-
-// ---------------------------------------------------------------------------------------------
+// N threads go through the CLI's own pool (server/out/cli/pool.js) and, for scans, its own
+// lowerAll() (server/out/cli/scan.js): what is measured is what ships.
 
 async function parsePhase(sources, phase) {
   if (phase.threads <= 1) {
@@ -139,12 +65,16 @@ async function parsePhase(sources, phase) {
     });
     return { ms: t.ms, cpuMs: t.cpuMs, byLanguage };
   }
+  // The floor leaves worker start-up out (it is in the scan figures, as the CLI pays it).
   const s0 = nowMs();
-  const workers = await startPool(phase.threads, { mode: 'parse', backend: phase.backend });
+  const pool = new WorkerPool({ script: path.join(__dirname, 'worker.js'), size: phase.threads, workerData: { parser: phase.backend } });
+  await pool.ready;
   const startupMs = nowMs() - s0;
-  const t = await timed(() => runPool(workers, sources, () => {}));
-  await stopPool(workers);
-  return { ms: t.ms, cpuMs: t.cpuMs, workerStartupMs: startupMs, workerBusyMs: t.value.busyNs.map((ns) => ns / 1e6) };
+  const lost = [];
+  const t = await timed(() => pool.run(batchBySize(sources, (s) => s.text.length), () => {}, (s, message) => lost.push(`${s.path}: ${message}`)));
+  await pool.close();
+  if (lost.length) throw new Error(lost.join('\n'));
+  return { ms: t.ms, cpuMs: t.cpuMs, workerStartupMs: startupMs, workerBusyMs: pool.busyMs };
 }
 
 /** Per-language totals: { c: { files, bytes, ms }, go: {...} }. */
@@ -182,24 +112,19 @@ async function scanPhase(sources, phase) {
     analysis = an.value;
     result.cold = { ms: lower.ms + an.ms, cpuMs: lower.cpuMs + an.cpuMs, lowerMs: lower.ms, analyzeMs: an.ms, lowerByLanguage: byLanguage };
   } else {
-    const s0 = nowMs();
-    const workers = await startPool(phase.threads, { mode: 'scan', backend: phase.backend, interprocedural: phase.interprocedural });
-    result.workerStartupMs = nowMs() - s0;
-    const entries = new Array(sources.length);
-    let mainMs = 0;
-    const lower = await timed(() => runPool(workers, sources, (batch, m) => {
-      const t0 = nowMs();
-      m.entries.forEach((e, k) => { entries[batch[k]] = e; });
-      mainMs += nowMs() - t0;
+    // Hashing is in the figure: the 1-thread path's setFile() hashes too.
+    const lower = await timed(() => lowerAll(engine, sources.map((s) => ({ ...s, hash: contentHash(s.text) })), {
+      threads: phase.threads, forceThreads: true, worker: { parser: phase.backend },
     }));
-    const store = timed(() => { for (const [p, e] of entries) engine.setEntry(p, e); });
+    const out = lower.value;
+    if (out.failures.length) throw new Error(out.failures.map((f) => `${f.path}: ${f.message}`).join('\n'));
+    const store = timed(() => out.entries.forEach((e, i) => engine.setEntry(sources[i].path, e)));
     const an = timed(() => engine.analyze());
     analysis = an.value;
-    await stopPool(workers);
+    result.workerStartupMs = out.stats.workerStartupMs;
     result.cold = {
       ms: lower.ms + store.ms + an.ms, cpuMs: lower.cpuMs + store.cpuMs + an.cpuMs,
-      lowerMs: lower.ms + store.ms, analyzeMs: an.ms,
-      workerBusyMs: lower.value.busyNs.map((ns) => ns / 1e6),
+      lowerMs: lower.ms + store.ms, analyzeMs: an.ms, workerBusyMs: out.stats.workerBusyMs,
     };
   }
   result.files = engine.filePaths.length;
@@ -226,9 +151,37 @@ async function scanPhase(sources, phase) {
   return result;
 }
 
+/**
+ * One run of the real CLI (runCli, in this process so maxRSS is its own) on a mirror of the
+ * corpus, with --stats: cold, warm or touched is the state of the cache it is given.
+ */
+async function cliPhase(phase) {
+  let stderr = '';
+  const io = { cwd: phase.cwd, stdout: () => {}, stderr: (x) => { stderr += x; }, stderrIsTTY: false, stdoutIsTTY: false, env: process.env };
+  const t = await timed(() => runCli(['--stats', '--format', 'json', '-o', phase.output, ...phase.args], io));
+  const num = (re) => Number((stderr.match(re) || [])[1]);
+  if (t.value === 2) throw new Error(stderr);
+  return {
+    ms: t.ms, cpuMs: t.cpuMs, exitCode: t.value,
+    findings: JSON.parse(fs.readFileSync(phase.output, 'utf8')).findings.length,
+    stats: {
+      hits: num(/ (\d+) hits/), misses: num(/ (\d+) misses/), written: num(/ (\d+) written/), corrupt: num(/ (\d+) corrupt/),
+      resultHit: /whole-run result hit/.test(stderr), workers: num(/on (\d+) worker threads/),
+      readS: num(/read and hashed in ([\d.]+) s/), analyzeS: num(/analyze ([\d.]+) s/), analyzeCpuS: num(/analyze [\d.]+ s \(CPU ([\d.]+) s\)/),
+      lowerS: num(/failed; ([\d.]+) s/), lowerCpuS: num(/failed; [\d.]+ s \(CPU ([\d.]+) s\)/), decodeS: num(/main thread decoding ([\d.]+) s/),
+    },
+    stderr: stderr.split('\n').filter((l) => !l.includes('stats:')).slice(0, 20).join('\n'),
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
 async function main() {
   const [listFile, phaseJson] = process.argv.slice(2);
   const phase = JSON.parse(phaseJson);
+  if (phase.kind === 'cli') {
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(await cliPhase(phase))}\n`);
+    return;
+  }
   const list = JSON.parse(fs.readFileSync(listFile, 'utf8'));
   const r0 = nowMs();
   const { sources } = readAll(list.files, list.maxFileSize);

@@ -7,7 +7,7 @@
 //   --threads N       worker threads for the parallel figures (default 2)
 //   --edits N         edits per LSP latency run (default 200 = 10 s at 20 edits/s; --quick 60)
 //   --repeat N        run each parse/scan phase N times, keep the fastest cold figure (noisy hosts)
-//   --skip-lsp --skip-peers --skip-wasm-scan
+//   --skip-lsp --skip-peers --skip-wasm-scan --skip-cli
 //   --profile         also profile a cold 1-thread interprocedural scan (node --cpu-prof) and
 //                     print the top functions by self time (profiles kept in $TMPDIR/locklint-bench-profiles/)
 //   --out FILE        results file (default bench/results.json)
@@ -25,7 +25,7 @@ const ROOT = path.join(__dirname, '..');
 const GiB = 2 ** 30;
 
 function parseArgs(argv) {
-  const a = { subset: 'default', threads: 2, repeat: 1, edits: undefined, lsp: true, peers: true, wasmScan: true, profile: false, out: path.join(__dirname, 'results.json') };
+  const a = { subset: 'default', threads: 2, repeat: 1, edits: undefined, lsp: true, peers: true, wasmScan: true, cli: true, profile: false, out: path.join(__dirname, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     if (x === '--quick') a.subset = 'quick';
@@ -36,6 +36,7 @@ function parseArgs(argv) {
     else if (x === '--skip-lsp') a.lsp = false;
     else if (x === '--skip-peers') a.peers = false;
     else if (x === '--skip-wasm-scan') a.wasmScan = false;
+    else if (x === '--skip-cli') a.cli = false;
     else if (x === '--profile') a.profile = true;
     else if (x === '--out') a.out = path.resolve(argv[++i]);
     else if (x === '-h' || x === '--help') {
@@ -66,11 +67,26 @@ function nativeAvailable() {
   return !!createNativeParser();
 }
 
+/**
+ * Every phase runs one copy of the compiled code: the tree may be rebuilt during a run (by a
+ * watcher, by another job), and the CLI's cache keys on the code, so a rebuild between the cold
+ * and the warm run would make the warm run cold. Bare requires resolve through NODE_PATH.
+ */
+let phaseEnv = process.env;
+function snapshotBuild(tmp) {
+  const dir = path.join(tmp, 'build');
+  fs.cpSync(path.join(ROOT, 'server', 'out'), path.join(dir, 'server', 'out'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'grammars'), path.join(dir, 'grammars'), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+  const nodePath = [path.join(ROOT, 'server', 'node_modules'), path.join(ROOT, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+  phaseEnv = { ...process.env, LOCKLINT_BENCH_OUT: path.join(dir, 'server', 'out'), NODE_PATH: nodePath };
+}
+
 function runPhase(listFile, phase, { nodeArgs = [], label } = {}) {
   process.stderr.write(`bench: ${label} ... `);
   const load = os.loadavg()[0];
   const r = spawnSync(process.execPath, [...nodeArgs, path.join(__dirname, 'phase.js'), listFile, JSON.stringify(phase)], {
-    encoding: 'utf8', maxBuffer: 64 * 2 ** 20, cwd: ROOT,
+    encoding: 'utf8', maxBuffer: 64 * 2 ** 20, cwd: ROOT, env: phaseEnv,
   });
   const line = (r.stdout || '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (r.status !== 0 || !line) {
@@ -156,6 +172,7 @@ async function main() {
   const goFiles = files.filter((f) => f.language === 'go');
   const bytes = (fs_) => fs_.reduce((a, f) => a + f.bytes, 0);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'locklint-bench-'));
+  snapshotBuild(tmp);
   const listFile = path.join(tmp, 'files.json');
   fs.writeFileSync(listFile, JSON.stringify({ files, maxFileSize: corpus.DEFAULT_MAX_FILE_SIZE }));
   const touch = ['linux/kernel/workqueue.c', 'linux/kernel/locking/mutex.c', 'linux/fs/proc/base.c', 'go/sync/mutex.go']
@@ -184,6 +201,32 @@ async function main() {
   run(`intra${T}`, { kind: 'scan', backend, threads: T, interprocedural: false, touch }, `cold scan intraprocedural, ${T} threads`);
   run(`inter${T}`, { kind: 'scan', backend, threads: T, interprocedural: true, touch }, `cold scan interprocedural, ${T} threads`);
   if (args.wasmScan) run('interWasm1', { kind: 'scan', backend: 'wasm', threads: 1, interprocedural: true, touch }, 'cold scan interprocedural, wasm, 1 thread');
+
+  // The real CLI (wasm parser, as shipped) on a mirror of the subset, with its disk cache: cold
+  // (empty cache, which it fills), warm (nothing changed), one file touched. Each run is a process.
+  if (args.cli) {
+    const tree = path.join(tmp, 'tree');
+    const tops = corpus.mirror(files, tree, [touch]);
+    const touchedFile = path.join(tree, touch);
+    const original = fs.readFileSync(touchedFile);
+    const keep = (key, r) => {
+      const t = (p) => (p.error ? Infinity : p.ms);
+      if (!phases[key] || t(r) < t(phases[key])) phases[key] = r;
+    };
+    for (const t of [1, T]) {
+      for (let i = 0; i < args.repeat; i++) {
+        const cache = path.join(tmp, `cache-${t}`);
+        fs.rmSync(cache, { recursive: true, force: true });
+        const phase = { kind: 'cli', cwd: tree, output: path.join(tmp, 'cli.json'), args: ['--threads', String(t), '--cache', cache, ...tops] };
+        const rep = args.repeat > 1 ? ` (${i + 1}/${args.repeat})` : '';
+        keep(`cli${t}Cold`, runPhase(listFile, phase, { label: `CLI, ${t} thread(s), cold (empty cache)${rep}` }));
+        keep(`cli${t}Warm`, runPhase(listFile, phase, { label: `CLI, ${t} thread(s), warm (nothing changed)${rep}` }));
+        fs.writeFileSync(touchedFile, Buffer.concat([Buffer.from('/* locklint bench: touched */\n'), original]));
+        keep(`cli${t}Touched`, runPhase(listFile, phase, { label: `CLI, ${t} thread(s), ${touch} touched${rep}` }));
+        fs.writeFileSync(touchedFile, original);
+      }
+    }
+  }
 
   let profile;
   if (args.profile) {
@@ -262,11 +305,35 @@ async function main() {
     rows.push({ name: `warm, nothing changed (${label})`, wall: s(ph.warm.ms), cpu: s(ph.warm.cpuMs), ratio: pct(ph.warm.ms / cold(ph)), target: '≤ 5%', ok: ok(ph.warm.ms / cold(ph) <= 0.05) });
     rows.push({ name: `one file touched (${label})`, wall: s(ph.touch?.ms), cpu: s(ph.touch?.cpuMs), ratio: pct(ph.touch?.ms / cold(ph)), target: '≤ 10%', ok: ok(ph.touch?.ms / cold(ph) <= 0.1) });
   }
+  if (phases.cli1Cold) {
+    rows.push({ section: `CLI as shipped (wasm parser, --stats), with the disk cache; ratio to its cold run` });
+    for (const t of [1, T]) {
+      const c = phases[`cli${t}Cold`];
+      const w = phases[`cli${t}Warm`];
+      const h = phases[`cli${t}Touched`];
+      if (!c || c.error) continue;
+      const an = (ph) => (ph?.stats ? `${s(ph.stats.analyzeS * 1000)}` : '');
+      const anCpu = (ph) => (ph?.stats?.analyzeCpuS !== undefined ? s(ph.stats.analyzeCpuS * 1000) : '');
+      rows.push({ name: `cold, ${t} thread(s), empty cache (${c.stats.misses} lowered on ${c.stats.workers} workers)`, wall: s(c.ms), cpu: s(c.cpuMs), ratio: `${c.findings} findings` });
+      rows.push({ name: '  of which lower (parse, IR, cache) / analyze', wall: `${s(c.stats.lowerS * 1000)} / ${an(c)}`, cpu: `${s(c.stats.lowerCpuS * 1000)} / ${anCpu(c)}` });
+      if (w && !w.error) rows.push({ name: `warm, nothing changed, ${t} thread(s) (whole-run result ${w.stats.resultHit ? 'hit' : 'miss'})`, wall: s(w.ms), cpu: s(w.cpuMs), ratio: pct(w.ms / c.ms), target: '≤ 5%', ok: ok(w.ms / c.ms <= 0.05) });
+      if (h && !h.error) {
+        rows.push({ name: `one file touched, ${t} thread(s) (${h.stats.hits} entries from the cache)`, wall: s(h.ms), cpu: s(h.cpuMs), ratio: pct(h.ms / c.ms), target: '≤ 10%', ok: ok(h.ms / c.ms <= 0.1) });
+        rows.push({ name: '  of which analyze (the floor) / entries from the cache', wall: `${an(h)} / ${s(h.stats.lowerS * 1000)}`, cpu: `${anCpu(h)} / ${s(h.stats.lowerCpuS * 1000)}`, ratio: pct(h.stats.analyzeS * 1000 / c.ms) });
+      }
+    }
+    const c1 = phases.cli1Cold;
+    const cT = phases[`cli${T}Cold`];
+    if (c1?.ms && cT?.ms) rows.push({ name: `CLI cold, ${T} threads vs 1`, ratio: `${x(c1.ms / cT.ms)} faster`, target: '≥ 1.80×', ok: ok(c1.ms / cT.ms >= 1.8) });
+    // What N threads could give at best on an idle machine, with analyze() on one thread (Amdahl).
+    const serial = c1?.stats?.analyzeCpuS * 1000;
+    if (serial > 0 && c1.cpuMs > serial) rows.push({ name: `  ceiling with analyze() serial (${pct(serial / c1.cpuMs)} of 1-thread CPU)`, ratio: `${x(c1.cpuMs / (serial + (c1.cpuMs - serial) / T))}` });
+  }
   rows.push({ section: 'Memory' });
   const rssPhases = Object.values(phases).filter((p) => p.maxRssMB);
   const peak = Math.max(...rssPhases.map((p) => p.maxRssMB));
   rows.push({ name: 'peak RSS, any phase (maxRSS)', wall: `${peak.toFixed(0)} MB`, target: '≤ 2048 MB', ok: ok(peak * 2 ** 20 <= 2 * GiB) });
-  for (const key of ['inter1', `inter${T}`]) if (phases[key]?.maxRssMB) rows.push({ name: `  peak RSS, cold+warm ${key}`, wall: `${phases[key].maxRssMB.toFixed(0)} MB` });
+  for (const key of ['inter1', `inter${T}`, 'cli1Cold', `cli${T}Cold`, 'cli1Warm', 'cli1Touched']) if (phases[key]?.maxRssMB) rows.push({ name: `  peak RSS, ${key}`, wall: `${phases[key].maxRssMB.toFixed(0)} MB` });
   if (lsp.length) {
     rows.push({ section: `LSP edit → publishDiagnostics (WASM server, debounceMs 0, 20 edits/s, ${args.edits} edits)` });
     for (const r of lsp) {
@@ -307,8 +374,9 @@ async function main() {
   console.log(table(rows));
   const findings = phases.inter1?.findings;
   if (findings !== undefined) {
-    const same = [`inter${T}`, 'interWasm1'].every((k) => phases[k]?.findings === undefined || phases[k].findings === findings);
-    console.log(`\nfindings (interprocedural): ${findings} on 1 thread, ${phases[`inter${T}`]?.findings} on ${T}, ${phases.interWasm1?.findings ?? '—'} with wasm${same ? '' : '  <-- DIFFER'}; ${phases.inter1.functions} functions`);
+    const others = [`inter${T}`, 'interWasm1', 'cli1Cold', `cli${T}Cold`, 'cli1Warm', 'cli1Touched', `cli${T}Warm`, `cli${T}Touched`];
+    const same = others.every((k) => phases[k]?.findings === undefined || phases[k].findings === findings);
+    console.log(`\nfindings (interprocedural): ${findings} on 1 thread, ${phases[`inter${T}`]?.findings} on ${T}, ${phases.interWasm1?.findings ?? '—'} with wasm, CLI ${['cli1Cold', `cli${T}Cold`, 'cli1Warm', 'cli1Touched'].map((k) => phases[k]?.findings ?? '—').join('/')} (cold 1t/${T}t, warm, touched)${same ? '' : '  <-- DIFFER'}; ${phases.inter1.functions} functions`);
   }
   if (profile) {
     console.log(`\nTop functions by self time, cold interprocedural 1-thread scan (${profile.file}):`);

@@ -1,44 +1,29 @@
 'use strict';
-// A benchmark worker thread: parses (mode "parse") or parses + lowers (mode "scan") the batches of
-// files the main thread sends, with its own parser, and sends back the FileEntry ({hash, ir}) of
-// each file — plain data, so structured clone carries it — for the main Engine's setEntry().
+// The parse-only floor on N threads: a worker of the CLI's own pool (server/out/cli/pool.js,
+// same protocol, batching and in-flight depth as server/out/cli/lower-worker.js), which parses
+// each file of a batch and frees the tree instead of lowering it.
 const path = require('path');
 const { parentPort, workerData } = require('worker_threads');
 
-const OUT = path.join(__dirname, '..', 'server', 'out');
-const { Engine } = require(path.join(OUT, 'engine.js'));
+const OUT = process.env.LOCKLINT_BENCH_OUT || path.join(__dirname, '..', 'server', 'out');
 const { createNativeParser, createWasmParser } = require(path.join(OUT, 'syntax', 'parser.js'));
 
-async function main() {
-  const { mode, backend, interprocedural } = workerData;
-  const parser = backend === 'native' ? createNativeParser() : await createWasmParser();
-  if (!parser) throw new Error('native tree-sitter binding not available in worker');
-  const engine = mode === 'scan' ? await Engine.create({ parser, interprocedural }) : undefined;
+const parser = (async () => {
+  const p = workerData.parser === 'native' ? createNativeParser() : await createWasmParser();
+  if (!p) throw new Error('native tree-sitter binding not available in worker');
+  return p;
+})();
+parser.then(() => parentPort.postMessage({ type: 'ready' }), (err) => parentPort.postMessage({ type: 'fatal', message: String(err && err.stack || err) }));
 
-  parentPort.on('message', (msg) => {
-    if (msg.type === 'exit') {
-      parentPort.close();
-      return;
-    }
-    if (msg.type !== 'batch') return;
-    const started = process.hrtime.bigint();
-    if (mode === 'parse') {
-      let nodes = 0;
-      for (const f of msg.files) {
-        const tree = parser.parse(f.language, f.text);
-        nodes += tree.rootNode.childCount; // touch the tree like a caller would
-        tree.delete();
-      }
-      parentPort.postMessage({ type: 'done', id: msg.id, count: msg.files.length, nodes, busyNs: Number(process.hrtime.bigint() - started) });
-    } else {
-      const entries = [];
-      for (const f of msg.files) entries.push([f.path, engine.lowerAndExplore(f.path, f.text, f.language)]);
-      parentPort.postMessage({ type: 'done', id: msg.id, entries, busyNs: Number(process.hrtime.bigint() - started) });
-    }
+parentPort.on('message', async (m) => {
+  if (m.type !== 'batch') return;
+  const p = await parser;
+  const started = process.hrtime.bigint();
+  const results = m.items.map((f) => {
+    const tree = p.parse(f.language, f.text);
+    const nodes = tree.rootNode.childCount; // touch the tree like a caller would
+    tree.delete();
+    return nodes;
   });
-  parentPort.postMessage({ type: 'ready' });
-}
-
-main().catch((err) => {
-  parentPort.postMessage({ type: 'error', message: err && err.stack ? err.stack : String(err) });
+  parentPort.postMessage({ type: 'done', id: m.id, results, busyNs: Number(process.hrtime.bigint() - started) });
 });

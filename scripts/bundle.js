@@ -35,8 +35,11 @@ function ensureGrammars() {
     if (fs.existsSync(target)) continue;
     let dir = path.dirname(require.resolve(pkg, from));
     // tree-sitter-c's main is bindings/node/index.js: walk up to the folder that has the .wasm.
-    while (!fs.existsSync(path.join(dir, file)) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-    fs.copyFileSync(path.join(dir, file), target);
+    // web-tree-sitter up to 0.25 names its runtime tree-sitter.wasm.
+    const names = pkg === 'web-tree-sitter' ? [file, 'tree-sitter.wasm'] : [file];
+    const has = (d) => names.find((n) => fs.existsSync(path.join(d, n)));
+    while (!has(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    fs.copyFileSync(path.join(dir, has(dir) ?? file), target);
   }
 }
 

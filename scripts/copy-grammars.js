@@ -11,6 +11,9 @@ for (const [pkg, file] of [['tree-sitter-c', 'tree-sitter-c.wasm'], ['tree-sitte
   const dir = path.dirname(require.resolve(`${pkg}/package.json`, fromServer));
   fs.copyFileSync(path.join(dir, file), path.join(out, file));
 }
-// web-tree-sitter's exports map hides package.json; its main entry sits beside the runtime .wasm.
+// web-tree-sitter's exports map hides package.json; its main entry sits beside the runtime .wasm,
+// named tree-sitter.wasm up to 0.25 and web-tree-sitter.wasm after.
 const wts = path.dirname(require.resolve('web-tree-sitter', fromServer));
-fs.copyFileSync(path.join(wts, 'web-tree-sitter.wasm'), path.join(out, 'web-tree-sitter.wasm'));
+const runtime = ['web-tree-sitter.wasm', 'tree-sitter.wasm'].map((f) => path.join(wts, f)).find((f) => fs.existsSync(f));
+if (!runtime) throw new Error(`copy-grammars: no runtime .wasm beside ${wts}`);
+fs.copyFileSync(runtime, path.join(out, 'web-tree-sitter.wasm'));

@@ -6,7 +6,7 @@
 // runs each input through the engine with both parsers (WASM and, where it loads, native) in a
 // worker thread, and a share of them through a live language server (didOpen + didChange). A
 // failure is any exception (thrown, or caught and reported as an internal-error problem), a dead
-// worker or server, or one input taking more than --max-ms (default 10 s). Each failing input is
+// worker or server, findings that differ between the two parsers, or one input taking more than --max-ms (default 10 s). Each failing input is
 // saved under <out>/<lang>/ (default test/fixtures/fuzz-crashes/, which test/fuzz-regressions.test.js
 // replays). Exit status: 0 no failure, 1 failures, 2 usage error.
 const fs = require('fs');
@@ -57,7 +57,8 @@ if (!isMainThread) {
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const parity = results.native === undefined || results.wasm === results.native;
-    parentPort.postMessage({ id, ms, error, parity, backends: engines.map((e) => e.name), first: !warm });
+    const differ = parity ? undefined : `wasm [${results.wasm}] native [${results.native}]`;
+    parentPort.postMessage({ id, ms, error, parity, differ, backends: engines.map((e) => e.name), first: !warm });
     warm = true;
   });
   return;
@@ -464,6 +465,8 @@ async function main() {
     if (res.ms > maxMs) { maxMs = res.ms; maxWhat = `${kind} ${lang} engine`; }
     if (res.parity === false) parityDiffs++;
     if (res.error) fail(kind, lang, text, res.error, 'engine');
+    // The design promises the same findings from both parsers; a difference is a bug to keep.
+    else if (res.parity === false) fail(kind, lang, text, `parsers differ: ${res.differ}`, 'engine');
     else if (res.ms > args.maxMs && !res.first) fail(kind, lang, text, `slow: ${Math.round(res.ms)} ms (limit ${args.maxMs})`, 'engine');
 
     if (lsp && !lsp.exited && r.chance(args.lspShare)) {
@@ -487,7 +490,7 @@ async function main() {
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const perKind = Object.entries(stats).map(([k, n]) => `${k} ${n}`).join(', ');
   log(`fuzz: ${inputs} inputs in ${args.seconds} s (${perKind}); parsers: ${backends.join(' + ') || 'none answered'}`);
-  log(`fuzz: failures ${failures.length} (crashes ${failures.filter((f) => !/^hang|^slow/.test(f.error)).length}, hangs/slow ${failures.filter((f) => /^hang|^slow/.test(f.error)).length}); ` +
+  log(`fuzz: failures ${failures.length} (crashes ${failures.filter((f) => !/^hang|^slow|^parsers differ/.test(f.error)).length}, hangs/slow ${failures.filter((f) => /^hang|^slow/.test(f.error)).length}, parser differences ${failures.filter((f) => /^parsers differ/.test(f.error)).length}); ` +
     `max time per input ${Math.round(maxMs)} ms (${maxWhat}); max RSS ${rssMb} MB; wasm/native finding differences ${parityDiffs}`);
   process.stdout.write(`FUZZ-SUMMARY ${JSON.stringify({ seed: args.seed, seconds: args.seconds, inputs, perKind: stats, failures: failures.length, maxMs: Math.round(maxMs), maxRssMb: rssMb, parityDiffs, backends })}\n`);
   process.exitCode = failures.length > 0 ? 1 : 0;

@@ -9,8 +9,11 @@ const { spawnSync } = require('child_process');
 
 const CLI = path.join(__dirname, '..', 'server', 'out', 'cli', 'main.js');
 
+// The default disk cache goes to a throwaway folder, not the user's.
+const CACHE_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'locklint-cli-cache-'));
+
 function run(args, cwd) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: CACHE_HOME } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -53,6 +53,7 @@ const VALID = {
   maxFileSize: 2000000,
   contexts: { hardirq: ['my_irq_handler'], softirq: ['my_tasklet'], nmi: [] },
   reportSameClassNesting: true,
+  callbackFunctions: [{ name: 'my_for_each', argIndex: 1, runs: 'now' }, { name: 'my_register_irq', argIndex: 2, runs: 'hardirq' }, { name: 'my_walk', argIndex: 0 }],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -75,6 +76,12 @@ test('a valid configuration parses without problems and is normalised', () => {
   assert.equal(config.maxFileSize, 2000000);
   assert.deepEqual(config.contexts, { hardirq: ['my_irq_handler'], softirq: ['my_tasklet'], nmi: [] });
   assert.equal(config.reportSameClassNesting, true);
+  // runs defaults to "now"
+  assert.deepEqual(config.callbackFunctions, [
+    { name: 'my_for_each', argIndex: 1, runs: 'now' },
+    { name: 'my_register_irq', argIndex: 2, runs: 'hardirq' },
+    { name: 'my_walk', argIndex: 0, runs: 'now' },
+  ]);
 });
 
 test('an empty file or object gives the defaults', () => {
@@ -334,6 +341,109 @@ test('configFromValue validates already-parsed VS Code settings the same way', (
   assert.deepEqual(problems.map((p) => [p.file, p.key, p.line, p.col, p.code]), [['settings', '/checks/nope', 0, 0, 'unknown-check']]);
 });
 
+test('callbackFunctions: each problem at its value, the entry dropped or defaulted', () => {
+  const missing = '{"callbackFunctions": [{"name": "each"}, {"argIndex": 1}]}';
+  const { config, problems } = parse(missing);
+  assert.deepEqual(problems.map((p) => [p.key, p.col, p.code]), [
+    ['/callbackFunctions/0', 23, 'missing-key'],
+    ['/callbackFunctions/1', 41, 'missing-key'],
+  ]);
+  assert.equal(problems[0].message, 'callbackFunctions[0] is missing the required key "argIndex"');
+  assert.equal(problems[1].message, 'callbackFunctions[1] is missing the required key "name"');
+  assert.deepEqual(config.callbackFunctions, []);
+  const receiver = '{"callbackFunctions": [{"name": "pkg.T.Each", "argIndex": -1}]}';
+  assertOneProblem(receiver, {
+    line: 0, col: receiver.indexOf('-1'), key: '/callbackFunctions/0/argIndex',
+    message: 'callbackFunctions[0].argIndex must be an integer from 0 to 64, got -1', code: 'wrong-type',
+  });
+  const runs = '{\n  "callbackFunctions": [\n    {"name": "each", "argIndex": 1, "runs": "threads"}\n  ]\n}';
+  assertOneProblem(runs, {
+    line: 2, col: runs.split('\n')[2].indexOf('"threads"'), key: '/callbackFunctions/0/runs',
+    message: 'invalid "runs" value: "threads"; did you mean "thread"?', code: 'bad-enum',
+  });
+  // A bad runs falls back to the default; the entry survives.
+  assert.deepEqual(parse(runs).config.callbackFunctions, [{ name: 'each', argIndex: 1, runs: 'now' }]);
+  assertOneProblem('{"callbackFunctions": [{"name": "each", "argIndex": 1, "run": "now"}]}', {
+    line: 0, col: 55, key: '/callbackFunctions/0/run', message: 'did you mean "runs"?', code: 'unknown-key',
+  });
+  assertOneProblem('{"callbackFunctions": ["each"]}', {
+    line: 0, col: 23, key: '/callbackFunctions/0', message: 'callbackFunctions[0] must be an object with "name" and "argIndex"',
+  });
+});
+
+test('callbackFunctions: a name with another role keeps that role', () => {
+  const text = json({
+    lockFunctions: [{ acquire: 'my_lock', release: 'my_unlock' }],
+    blockingFunctions: ['my_wait'],
+    callbackFunctions: [
+      { name: 'my_lock', argIndex: 1 },
+      { name: 'my_wait', argIndex: 0, runs: 'thread' },
+      { name: 'each', argIndex: 1 },
+      { name: 'each', argIndex: 2, runs: 'softirq' },
+    ],
+  });
+  const { config, problems } = parse(text);
+  assert.deepEqual(problems.map((p) => [p.key, p.code]), [
+    ['/callbackFunctions/0/name', 'duplicate-function'],
+    ['/callbackFunctions/1/name', 'duplicate-function'],
+    ['/callbackFunctions/3/name', 'duplicate-function'],
+  ]);
+  assert.match(problems[0].message, /"my_lock" is already listed at lockFunctions\[0\]\.acquire; this entry is ignored/);
+  assert.match(problems[1].message, /"my_wait" is already listed at blockingFunctions\[0\]/);
+  assert.match(problems[2].message, /"each" is already listed at callbackFunctions\[2\]\.name/);
+  assert.equal(problems[0].line, text.split('\n').findIndex((l) => l.includes('"name": "my_lock"')));
+  assert.deepEqual(config.callbackFunctions, [{ name: 'each', argIndex: 1, runs: 'now' }]);
+  assert.deepEqual(config.lockFunctions.map((l) => l.acquire), ['my_lock']);
+  assert.deepEqual(config.blockingFunctions, [{ name: 'my_wait', category: 'sleep' }]);
+});
+
+test('callbackFunctions: the workspace file wins on a name, whatever role it gives it', () => {
+  const user = parse(json({ callbackFunctions: [{ name: 'each', argIndex: 1 }, { name: 'visit', argIndex: 0 }, { name: 'walk', argIndex: 2 }] })).config;
+  const workspace = parse(json({
+    blockingFunctions: ['visit'],
+    callbackFunctions: [{ name: 'each', argIndex: 2, runs: 'thread' }, { name: 'reg', argIndex: 1, runs: 'nmi' }],
+  })).config;
+  const merged = mergeConfig(user, workspace);
+  assert.deepEqual(merged.callbackFunctions, [
+    { name: 'walk', argIndex: 2, runs: 'now' },
+    { name: 'each', argIndex: 2, runs: 'thread' },
+    { name: 'reg', argIndex: 1, runs: 'nmi' },
+  ]);
+  assert.deepEqual(merged.blockingFunctions, [{ name: 'visit', category: 'sleep' }]);
+  // A callback entry in the workspace takes the name from a user lock entry too.
+  const lockUser = parse(json({ lockFunctions: [{ acquire: 'each', release: 'each_end' }] })).config;
+  assert.deepEqual(mergeConfig(lockUser, workspace).lockFunctions, []);
+  assert.deepEqual(mergeConfig(DEFAULT_CONFIG, user), user);
+});
+
+test('callbackFunctions become invoke or spawn entries, Go names in the Go table', () => {
+  const { config } = parse(json({
+    callbackFunctions: [
+      { name: 'my_for_each', argIndex: 1 },
+      { name: 'my_thread_start', argIndex: 2, runs: 'thread' },
+      { name: 'my_register_irq', argIndex: 1, runs: 'hardirq' },
+      { name: 'registry.Table.Each', argIndex: 0, runs: 'now' },
+      { name: 'jobs.Schedule', argIndex: 1, runs: 'thread' },
+    ],
+  }));
+  const { c, go } = toApiEntries(config);
+  const strip = (e) => ({ ...e, doc: undefined });
+  assert.deepEqual(c.map(strip), [
+    { name: 'my_for_each', role: 'invoke', arg: 1, doc: undefined },
+    { name: 'my_thread_start', role: 'spawn', arg: 2, doc: undefined },
+    { name: 'my_register_irq', role: 'spawn', arg: 1, context: 'hardirq', doc: undefined },
+  ]);
+  assert.deepEqual(go.map(strip), [
+    { name: 'registry.Table.Each', role: 'invoke', arg: 0, doc: undefined },
+    { name: 'jobs.Schedule', role: 'spawn', arg: 1, doc: undefined },
+  ]);
+  assert.match(c[0].doc, /callbackFunctions/);
+  // A configured entry replaces the bundled one: qsort started on a thread is no longer invoked.
+  const over = toApiEntries(parse(json({ callbackFunctions: [{ name: 'qsort', argIndex: 3, runs: 'thread' }] })).config);
+  assert.equal(buildApiIndex().c.get('qsort').role, 'invoke');
+  assert.equal(buildApiIndex(over.c, over.go).c.get('qsort').role, 'spawn');
+});
+
 // ---------------------------------------------------------------------------------------------
 // Schema and validator agree
 
@@ -342,7 +452,8 @@ test('schema.json is a valid draft-07 schema that agrees with the validator', ()
   ajv.addVocabulary(['enumDescriptions', 'defaultSnippets']); // VS Code's JSON schema extensions
   const validate = ajv.compile(SCHEMA);
   assert.equal(validate(VALID), true, JSON.stringify(validate.errors));
-  for (const bad of [{ lockFunctions: [{ acquire: 'a' }] }, { checks: { 'lock-order': 'fatal' } }, { lockFunction: [] }, { exclude: ['!x'] }, { maxFileSize: 0 }]) {
+  const badCallbacks = [{ callbackFunctions: [{ name: 'f' }] }, { callbackFunctions: [{ name: 'f', argIndex: -1 }] }, { callbackFunctions: [{ name: 'f', argIndex: 0, runs: 'later' }] }];
+  for (const bad of [{ lockFunctions: [{ acquire: 'a' }] }, { checks: { 'lock-order': 'fatal' } }, { lockFunction: [] }, { exclude: ['!x'] }, { maxFileSize: 0 }, ...badCallbacks]) {
     assert.equal(validate(bad), false, JSON.stringify(bad));
     assert.notDeepEqual(parse(json(bad)).problems, [], JSON.stringify(bad));
   }
@@ -351,6 +462,8 @@ test('schema.json is a valid draft-07 schema that agrees with the validator', ()
   assert.deepEqual(Object.keys(props).filter((k) => k !== '$schema').sort(), Object.keys(DEFAULT_CONFIG).sort());
   assert.deepEqual(props.lockFunctions.items.properties.mode.enum, ['exclusive', 'shared', 'spin', 'irq']);
   assert.deepEqual(props.blockingFunctions.items.anyOf[1].properties.category.enum, ['sleep', 'wait', 'synchronize', 'transaction']);
+  assert.deepEqual(props.callbackFunctions.items.properties.runs.enum, ['now', 'thread', 'hardirq', 'softirq', 'nmi']);
+  assert.deepEqual(props.callbackFunctions.items.required, ['name', 'argIndex']);
   assert.deepEqual(SCHEMA.definitions.checkSetting.enum, ['error', 'warning', 'info', 'off']);
   assert.deepEqual(Object.keys(props.contexts.properties), Object.keys(DEFAULT_CONFIG.contexts));
   for (const id of CHECKS) assert.ok(props.checks.properties[id], `schema lacks check ${id}`);

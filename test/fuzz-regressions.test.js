@@ -28,6 +28,7 @@ for (const { lang, name, file } of inputs) {
   test(`fuzz-crashes/${lang}/${name}`, { timeout: 60000 }, async () => {
     const bytes = fs.readFileSync(file);
     const texts = new Set([bytes.toString('latin1'), bytes.toString('utf8')]);
+    const found = new Map(); // text -> backend -> findings, for the parsers' parity
     for (const backend of ['wasm', 'native']) {
       const parser = await parserFor(backend);
       if (!parser) continue; // native binding not installed here
@@ -37,7 +38,13 @@ for (const { lang, name, file } of inputs) {
         const result = engine.analyze();
         const internal = [...problems, ...result.problems].map((p) => p.message).filter((m) => INTERNAL.test(m));
         assert.deepEqual(internal, [], `${backend}: ${internal[0]}`);
+        const list = result.findings.map((f) => `${f.span.line}:${f.span.col}:${f.check}`).sort();
+        if (!found.has(text)) found.set(text, new Map());
+        found.get(text).set(backend, list);
       }
+    }
+    for (const byBackend of found.values()) {
+      if (byBackend.size === 2) assert.deepEqual(byBackend.get('native'), byBackend.get('wasm'), 'native and wasm parsers differ');
     }
   });
 }

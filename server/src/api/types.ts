@@ -7,6 +7,7 @@ export type ApiRole =
   | 'release'
   | 'block'       // may block; `category` says how
   | 'spawn'       // starts a thread/goroutine/work item running the function given by `arg`
+  | 'invoke'      // calls the function given by `arg` before returning, on the caller's thread (qsort, sync.Once.Do)
   | 'context';    // a function that, wherever it is defined, runs in `context` (BPF helpers callable from NMI)
 
 export interface ApiEntry {
@@ -16,10 +17,15 @@ export interface ApiEntry {
   kind?: LockKind;            // acquire/tryacquire/release
   mode?: LockMode;            // default exclusive
   irq?: IrqState;             // acquire: the variant disables irqs/bhs
-  arg?: number;               // which argument is the lock / thread routine (default 0)
+  arg?: number;               // which argument is the lock / thread routine / invoked callback (default 0)
+  /** spawn: the argument naming the work item / thread object started; block: the one waited for. */
+  handleArg?: number;
   lock?: string;              // a named pseudo-lock instead of an argument ("rcu", "ebpf_epoch")
   subclassArg?: number;       // lockdep subclass argument (mutex_lock_nested)
   success?: 'nonzero' | 'zero';  // tryacquire: which result means "acquired" (default nonzero)
+  /** tryacquire: it sleeps until it gets the lock or gives up (interruptible, killable, timeout):
+   *  a success orders locks and a held lock makes it deadlock, unlike a trylock. */
+  waits?: boolean;
   category?: BlockCategory;   // block
   domain?: string;            // block/synchronize: the read-side domain it waits for ("rcu")
   /** spawn: the routine runs in interrupt context (request_irq -> hardirq); context: the named function does. */

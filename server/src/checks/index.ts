@@ -9,6 +9,8 @@ import { waitUnderLock } from './wait-under-lock';
 import { rwmutexRecursiveRead } from './rwmutex-recursive-read';
 import { irqUnsafe } from './irq-unsafe';
 import { sharedHandleTxn } from './shared-handle-txn';
+import { missingRequiredLock } from './missing-required-lock';
+import { annotationMismatch } from './annotation-mismatch';
 import type { Check } from './types';
 
 export const ALL_CHECKS: readonly Check[] = [
@@ -17,6 +19,8 @@ export const ALL_CHECKS: readonly Check[] = [
   rwmutexRecursiveRead,
   irqUnsafe,
   sharedHandleTxn,
+  missingRequiredLock,
+  annotationMismatch,
 ];
 
 export const CHECK_IDS: readonly string[] = ALL_CHECKS.map((c) => c.meta.id);

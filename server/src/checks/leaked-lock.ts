@@ -4,6 +4,7 @@ import { lockKey } from '../core/explore';
 import type { ExitFact, FunctionFacts, HeldLock } from '../core/facts';
 import { fingerprint, lineOf, lockName } from '../core/describe';
 import { classifyReturn } from '../core/returns';
+import { annotatedReturnsHolding } from '../core/annotations';
 import { pathFactsReliable } from './path-checks-common';
 import type { Check, ProgramFacts } from './types';
 
@@ -39,6 +40,7 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
   const normal = facts.exits.filter((e) => e.kind === 'return');
   const findings: Finding[] = [];
   for (const [key, first] of facts.acquiredKeys) {
+    if (annotatedReturnsHolding(facts.annotations, key)) continue; // its annotation hands it to the caller
     // Locks handed over by a callee are named differently by the helpers that take and release
     // them (`get_hash_bucket()` / `put_hash_bucket()`): following them needs annotations.
     // Reported only in the clearest shape: some path releases it, and an error return does not.
@@ -85,12 +87,12 @@ function isLeakShape(facts: FunctionFacts, first: HeldLock, key: string, holding
     const handOff = isHandOff(first);
   // A function-local lock it never releases is left locked on purpose (`got.Lock() // no need to
   // unlock` at the end of a test): no other code can name it after the return.
-  if (!handOff && !releasesSomewhere(fn, key)) return false;
+  if (!handOff && !releasesSomewhere(facts, key)) return false;
     if (free.length === 0 && handOff) return false;           // a lock helper: every path returns holding it
     // Exits without the lock that never took it (`if (!x) return -EINVAL; lock(&x->l); return 0;`)
     // make a helper that returns holding it on purpose; a leak is an exit holding a lock that
     // other exits release.
-    if (handOff && !releasesSomewhere(facts.fn, key)) return false;
+    if (handOff && !releasesSomewhere(facts, key)) return false;
     if (free.length === 0 && /(^|[.)_])(R?Lock|r?lock)$/.test(fn.name)) return false;   // a Lock() method wrapping another lock
     // Read sections are not handed over on some paths only; a lock returned on an error path is a leak.
     const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
@@ -117,9 +119,9 @@ function conditionalHelper(holding: ExitFact[], free: ExitFact[], language: 'c' 
   return holdingOk && freeFail;
 }
 
-/** Whether the function itself releases the lock anywhere (directly or by a deferred unlock). */
-function releasesSomewhere(fn: FunctionIR, key: string): boolean {
+/** Whether the function itself releases the lock anywhere (directly, by a deferred unlock, or under another name for it). */
+function releasesSomewhere(facts: FunctionFacts, key: string): boolean {
   const releases = (op: Op): boolean =>
     (op.kind === 'release' && lockKey(op.lock) === key) || (op.kind === 'defer' && op.ops.some(releases));
-  return fn.nodes.some((n) => releases(n.op));
+  return facts.fn.nodes.some((n) => releases(n.op)) || facts.exits.some((e) => e.releasedOnPath.has(key));
 }

@@ -1,6 +1,7 @@
 import type { Finding, RelatedSite } from '../core/finding';
 import { buildLockGraph, classOf, findCycles, type OrderEdge, type OrderSite } from '../core/lock-graph';
 import { fingerprint, lineOf, lockName, viaText } from '../core/describe';
+import { declaredOrderViolations } from './declared-order';
 import type { Check, ProgramFacts } from './types';
 
 export const lockOrder: Check = {
@@ -29,6 +30,7 @@ Locks are compared by class: the same struct field, global or Go type field, wha
         findings.push(cycleFinding(cycle, reps, i));
       });
     }
+    findings.push(...declaredOrderViolations(program, findings));
     return findings;
   },
 };

@@ -1,7 +1,7 @@
 import type { Finding, RelatedSite } from '../core/finding';
 import type { AcquireFact, BlockFact, CallStep, FunctionFacts, HeldLock, SpawnFact } from '../core/facts';
 import { fingerprint, lineOf, lockName, viaText } from '../core/describe';
-import type { FunctionIR, Op, Span } from '../ir/types';
+import type { FunctionIR, LockRef, Op, Span } from '../ir/types';
 import { pathFactsReliable } from './path-checks-common';
 import type { Check, ProgramFacts } from './types';
 
@@ -138,7 +138,9 @@ class Context {
     // owner: methods of the same Go struct type in the package, or the same C file.
     const local = block.via ? [] : this.candidates([facts], kind);
     const owner = kind === 'goroutines' ? this.goOwner(cls) : undefined;
-    const scope = local.length > 0 ? local : this.candidates(this.scopeFunctions(facts.fn, kind, owner), kind, owner);
+    const all = local.length > 0 ? local : this.candidates(this.scopeFunctions(facts.fn, kind, owner), kind, owner);
+    // cancel_work_sync(&priv->ani_work) waits for ani_work only, not every work item of the file.
+    const scope = block.handle ? all.filter((c) => !c.spawn.op.handle || sameWorkItem(c.spawn.op.handle, block.handle!)) : all;
     if (scope.length === 0) return undefined;
     const proofs = scope.map((c) => this.awaitedAcquire(c, cls, held));
     const found = proofs.find((p) => p !== undefined);
@@ -332,4 +334,13 @@ function toFinding(facts: FunctionFacts, block: BlockFact, proofs: WaitProof[]):
 function displayName(fn: FunctionIR): string {
   const closure = /^(.*)\.func@\d+:\d+$/.exec(fn.name);
   return closure ? `the function literal in ${closure[1]}()` : `${fn.name}()`;
+}
+
+/** Work items named alike: the same field (`ani_work`, or `ani_work.work` of a delayed work). */
+function sameWorkItem(a: LockRef, b: LockRef): boolean {
+  const field = (r: LockRef) => {
+    const segs = r.path.replace(/\.work$/, '').split(/\.|->/);
+    return segs[segs.length - 1];
+  };
+  return field(a) === field(b);
 }

@@ -17,6 +17,13 @@ export interface CliArgs {
   listChecks: boolean;
   /** Also write the lock order graph: .html (page) or .svg (picture). */
   graph?: string;
+  /** Worker threads for reading files; undefined: as many as CPUs (capped), small jobs in-process. */
+  threads?: number;
+  /** Cache directory; false: --no-cache; undefined: the per-user default. */
+  cache?: string | false;
+  cacheMaxMiB?: number;
+  /** Counters and timings on stderr (files, cache hits, threads, analyze time, peak RSS). */
+  stats: boolean;
 }
 
 export class UsageError extends Error {}
@@ -36,6 +43,13 @@ Options:
       --color / --no-color        force or disable colours (default: on for a terminal)
       --list-checks               print the checks with their default severity and exit
       --graph <file.html|file.svg> also write the lock order graph (cycles in red)
+      --threads <n>               worker threads reading files (default: one per CPU, at most 8;
+                                  1 = no worker threads)
+      --cache <dir>               cache of per-file results (default: $XDG_CACHE_HOME/locklint
+                                  or ~/.cache/locklint)
+      --no-cache                  neither read nor write the cache
+      --cache-max-size <MiB>      evict least recently used cache files above this (default: 1024)
+      --stats                     print files, cache hits, threads and timings on stderr
   -v, --verbose                   print skipped files and analysis notes on stderr
   -q, --quiet                     print nothing but the report
   -h, --help                      this help
@@ -47,7 +61,7 @@ Exit status: 0 no findings, 1 findings, 2 usage or fatal error (including a bad 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
     paths: [], format: 'text', exclude: [], parser: 'auto', verbose: false, quiet: false,
-    help: false, version: false, listChecks: false,
+    help: false, version: false, listChecks: false, stats: false,
   };
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
@@ -99,6 +113,21 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         args.graph = g;
         break;
       }
+      case '--threads': {
+        const n = Number(take(a));
+        if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError('--threads needs a whole number from 1 to 256');
+        args.threads = n;
+        break;
+      }
+      case '--cache': args.cache = take(a); break;
+      case '--no-cache': args.cache = false; break;
+      case '--cache-max-size': {
+        const n = Number(take(a));
+        if (!Number.isFinite(n) || n <= 0) throw new UsageError('--cache-max-size needs a positive number of MiB');
+        args.cacheMaxMiB = n;
+        break;
+      }
+      case '--stats': args.stats = true; break;
       case '-v': case '--verbose': args.verbose = true; break;
       case '-q': case '--quiet': args.quiet = true; break;
       case '-h': case '--help': args.help = true; break;

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compileExclude, DEFAULT_CONFIG, mergeConfig, parseConfig, toApiEntries, type Config } from '../config/index';
 import { CHECK_IDS } from '../checks/index';
-import { Engine } from '../engine';
+import { contentHash, Engine, languageOfPath, type EngineOptions } from '../engine';
 import type { Finding } from '../core/finding';
 import { formatJson, formatSarif, formatText } from '../report/index';
 import { buildGraphModel } from '../graph/model';
@@ -11,6 +11,10 @@ import { renderHtml, renderSvg } from '../graph/render';
 import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
 import { discoverFiles } from './discover';
 import { readSource } from './read-source';
+import { defaultCacheDir } from './cache';
+import { analyzeSources } from './pipeline';
+import type { SourceFile } from './scan';
+import { printStats } from './stats';
 
 export interface CliIO {
   cwd: string;
@@ -59,14 +63,14 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     return 2;
   }
   const config = loaded.config;
-  const engine = await Engine.create({
-    parser: args.parser,
+  const engineOptions = {
     extraApi: toApiEntries(config),
     severities: config.checks,
     reportSameClassNesting: config.reportSameClassNesting,
     maxFileSize: args.maxFileSize ?? config.maxFileSize,
     contexts: config.contexts,
-  });
+  } satisfies EngineOptions;
+  const engine = await Engine.create({ ...engineOptions, parser: args.parser });
   if (args.listChecks) {
     for (const c of engine.checkMetas) io.stdout(`${c.id.padEnd(24)} ${c.defaultSeverity.padEnd(8)} ${c.doc.split('\n')[0]}\n`);
     return 0;
@@ -79,31 +83,33 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 
   const maxFileSize = args.maxFileSize ?? config.maxFileSize;
   const started = Date.now();
-  const progress = io.stderrIsTTY && !args.quiet;
-  let lastProgress = 0;
-  for (const [i, file] of discovery.files.entries()) {
-    // Native trees are freed by finalizers, which run only when the event loop turns.
-    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+  const sources: SourceFile[] = [];
+  let bytes = 0;
+  for (const file of discovery.files) {
     const read = readSource(file.absolute, maxFileSize);
-    if ('skipped' in read) {
-      note(`locklint: ${file.display}: ${read.skipped}`);
-    } else {
-      const problems = engine.setFile(file.display, read.text);
-      if (args.verbose) for (const p of problems) io.stderr(`locklint: ${file.display}:${p.span.line + 1}: ${p.message}\n`);
-    }
-    const now = Date.now();
-    if (progress && now - started > 1000 && now - lastProgress > 200) {
-      lastProgress = now;
-      io.stderr(`\rlocklint: ${i + 1}/${discovery.files.length} files`);
+    const language = languageOfPath(file.display);
+    if ('skipped' in read) note(`locklint: ${file.display}: ${read.skipped}`);
+    else if (language) {
+      sources.push({ path: file.display, text: read.text, language, hash: contentHash(read.text) });
+      bytes += read.text.length;
     }
   }
-  if (progress && lastProgress > 0) io.stderr('\r\x1b[K');
+  const readMs = Date.now() - started;
 
-  const result = engine.analyze();
+  const cacheRoot = args.cache === false ? undefined : args.cache ? path.resolve(io.cwd, args.cache) : defaultCacheDir(io.env);
+  const outcome = await analyzeSources(engine, sources, {
+    args, config, engineOptions, version: VERSION, cacheRoot, note,
+    verbose: (file, problems) => { for (const p of problems) io.stderr(`locklint: ${file}:${p.span.line + 1}: ${p.message}\n`); },
+    progress: io.stderrIsTTY && !args.quiet ? (s) => io.stderr(s) : undefined,
+  });
+  const { result } = outcome;
   for (const p of result.problems) note(`locklint: ${p.file ? p.file + ': ' : ''}${p.message}`);
   if (args.verbose) {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     io.stderr(`locklint: ${discovery.files.length} files, ${result.findings.length} findings in ${seconds}s (${engine.parser.backend} parser)\n`);
+  }
+  if (args.stats) {
+    printStats(io, { ...outcome, files: sources.length, bytes, readMs, totalMs: Date.now() - started });
   }
 
   if (args.graph) {

@@ -1,7 +1,7 @@
-// Turns configured lock and blocking functions into API table entries for buildApiIndex(c, go).
+// Turns configured lock, blocking and callback functions into API table entries for buildApiIndex(c, go).
 import type { ApiEntry } from '../api/types';
 import type { IrqState, LockKind, LockMode } from '../ir/types';
-import type { BlockingFunctionSpec, Config, LockFunctionMode, LockFunctionSpec } from './types';
+import type { BlockingFunctionSpec, CallbackFunctionSpec, Config, LockFunctionMode, LockFunctionSpec } from './types';
 
 export interface ConfiguredApi {
   c: ApiEntry[];
@@ -51,7 +51,19 @@ function blockingEntry(spec: BlockingFunctionSpec): ApiEntry {
   };
 }
 
+/** "now": the callback is called before the function returns (invoke); otherwise it is started elsewhere (spawn). */
+function callbackEntry(spec: CallbackFunctionSpec): ApiEntry {
+  const doc = 'configured in callbackFunctions';
+  if (spec.runs === 'now') return { name: spec.name, role: 'invoke', arg: spec.argIndex, doc };
+  if (spec.runs === 'thread') return { name: spec.name, role: 'spawn', arg: spec.argIndex, doc };
+  return { name: spec.name, role: 'spawn', arg: spec.argIndex, context: spec.runs, doc };
+}
+
 export function toApiEntries(config: Config): ConfiguredApi {
-  const all = [...config.lockFunctions.flatMap(lockEntries), ...config.blockingFunctions.map(blockingEntry)];
+  const all = [
+    ...config.lockFunctions.flatMap(lockEntries),
+    ...config.blockingFunctions.map(blockingEntry),
+    ...config.callbackFunctions.map(callbackEntry),
+  ];
   return { c: all.filter((e) => !isGoName(e.name)), go: all.filter((e) => isGoName(e.name)) };
 }

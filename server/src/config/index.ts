@@ -6,6 +6,8 @@
 export type {
   BlockingFunctionCategory,
   BlockingFunctionSpec,
+  CallbackFunctionSpec,
+  CallbackRuns,
   CheckSetting,
   Config,
   ConfigProblem,

@@ -4,7 +4,7 @@
 // unset. Lists add up (a project adds its own lock wrappers to the user's); on a name defined in
 // both, the override's entry wins.
 import { DEFAULT_CONFIG } from './defaults';
-import type { BlockingFunctionSpec, Config, ContextKind, LockFunctionSpec } from './types';
+import type { BlockingFunctionSpec, CallbackFunctionSpec, Config, ContextKind, LockFunctionSpec } from './types';
 
 export function lockFunctionNames(spec: LockFunctionSpec): string[] {
   return [spec.acquire, spec.release, ...(spec.tryAcquire !== undefined ? [spec.tryAcquire] : [])];
@@ -24,6 +24,7 @@ export function mergeConfig(base: Config, override: Config): Config {
   const claimed = new Set([
     ...override.lockFunctions.flatMap(lockFunctionNames),
     ...override.blockingFunctions.map((b) => b.name),
+    ...override.callbackFunctions.map((c) => c.name),
   ]);
   const lockFunctions: LockFunctionSpec[] = [
     ...base.lockFunctions.filter((l) => !lockFunctionNames(l).some((n) => claimed.has(n))),
@@ -33,10 +34,15 @@ export function mergeConfig(base: Config, override: Config): Config {
     ...base.blockingFunctions.filter((b) => !claimed.has(b.name)),
     ...override.blockingFunctions,
   ];
+  const callbackFunctions: CallbackFunctionSpec[] = [
+    ...base.callbackFunctions.filter((c) => !claimed.has(c.name)),
+    ...override.callbackFunctions,
+  ];
   const context = (k: ContextKind) => union(base.contexts[k], override.contexts[k]);
   return {
     lockFunctions,
     blockingFunctions,
+    callbackFunctions,
     checks: { ...base.checks, ...override.checks },
     exclude: union(base.exclude, override.exclude),
     maxFileSize: scalar(base.maxFileSize, override.maxFileSize, DEFAULT_CONFIG.maxFileSize),

@@ -8,9 +8,12 @@ import { closest } from './suggest';
 import {
   BLOCKING_CATEGORIES,
   BLOCKING_FUNCTION_KEYS,
+  CALLBACK_FUNCTION_KEYS,
+  CALLBACK_RUNS,
   CHECK_SETTINGS,
   CONTEXT_KINDS,
   DEFAULT_BLOCKING_CATEGORY,
+  DEFAULT_CALLBACK_RUNS,
   DEFAULT_CONFIG,
   DEFAULT_LOCK_MODE,
   IGNORED_TOP_LEVEL_KEYS,
@@ -21,6 +24,7 @@ import {
 } from './defaults';
 import type {
   BlockingFunctionSpec,
+  CallbackFunctionSpec,
   CheckSetting,
   Config,
   ConfigProblem,
@@ -80,10 +84,12 @@ function validateTree(root: JsonNode, file: string, knownChecks: readonly string
   const get = (key: string) => members.get(key);
   const locks = opt(get('lockFunctions'), (m) => readLockFunctions(ctx, m.value, pointer('', m.key)));
   const blocking = opt(get('blockingFunctions'), (m) => readBlockingFunctions(ctx, m.value, pointer('', m.key)));
-  const checked = crossCheck(ctx, locks ?? [], blocking ?? []);
+  const callbacks = opt(get('callbackFunctions'), (m) => readCallbackFunctions(ctx, m.value, pointer('', m.key)));
+  const checked = crossCheck(ctx, locks ?? [], blocking ?? [], callbacks ?? []);
   const config: Config = {
     lockFunctions: checked.locks,
     blockingFunctions: checked.blocking,
+    callbackFunctions: checked.callbacks,
     checks: opt(get('checks'), (m) => readChecks(ctx, m.value, pointer('', m.key))) ?? DEFAULT_CONFIG.checks,
     exclude: opt(get('exclude'), (m) => readExclude(ctx, m.value, pointer('', m.key))) ?? DEFAULT_CONFIG.exclude,
     maxFileSize: opt(get('maxFileSize'), (m) => readMaxFileSize(ctx, m.value, pointer('', m.key))) ?? DEFAULT_CONFIG.maxFileSize,
@@ -286,6 +292,33 @@ function readBlockingFunction(ctx: Ctx, node: JsonNode, ptr: string): Located<Bl
   return { value: { name: name.name, category, ...(domain ? { domain: domain.name } : {}) }, names: [name] };
 }
 
+function readCallbackFunctions(ctx: Ctx, node: JsonNode, ptr: string): Located<CallbackFunctionSpec>[] | undefined {
+  const items = readArray(ctx, node, ptr, 'an array of {"name", "argIndex", "runs"} objects');
+  return items?.flatMap((item, i) => readCallbackFunction(ctx, item, pointer(ptr, i)) ?? []);
+}
+
+function readCallbackFunction(ctx: Ctx, node: JsonNode, ptr: string): Located<CallbackFunctionSpec> | undefined {
+  const obj = readObject(ctx, node, ptr, 'an object with "name" and "argIndex"');
+  if (obj === undefined) return undefined;
+  const m = uniqueMembers(ctx, obj, ptr, CALLBACK_FUNCTION_KEYS);
+  const field = <R>(key: string, f: (n: JsonNode, p: string) => R | undefined): R | undefined =>
+    opt(m.get(key), (mem) => f(mem.value, pointer(ptr, key)));
+  // No default for argIndex: guessing which argument is the callback would make up calls.
+  for (const key of ['name', 'argIndex']) if (!m.has(key)) report(ctx, obj.pos, ptr, 'missingKey', key, readablePath(ptr));
+  const name = field('name', (n, p) => readName(ctx, n, p));
+  const argIndex = field('argIndex', (n, p) => readCallbackArg(ctx, n, p));
+  const runs = field('runs', (n, p) => readEnum(ctx, n, p, CALLBACK_RUNS, '"runs" value')) ?? DEFAULT_CALLBACK_RUNS;
+  if (name === undefined || argIndex === undefined) return undefined;
+  return { value: { name: name.name, argIndex, runs }, names: [name] };
+}
+
+/** A callback is an argument proper: a Go receiver (-1) cannot be one. */
+function readCallbackArg(ctx: Ctx, node: JsonNode, ptr: string): number | undefined {
+  if (node.type === 'number' && Number.isInteger(node.value) && node.value >= 0 && node.value <= 64) return node.value;
+  report(ctx, node.pos, ptr, 'wrongType', readablePath(ptr), 'an integer from 0 to 64', describeNode(node));
+  return undefined;
+}
+
 function readChecks(ctx: Ctx, node: JsonNode, ptr: string): Record<string, CheckSetting> | undefined {
   const obj = readObject(ctx, node, ptr, 'an object mapping check ids to error, warning, info or off');
   if (obj === undefined) return undefined;
@@ -353,13 +386,15 @@ function readContexts(ctx: Ctx, node: JsonNode, ptr: string): Record<ContextKind
 /**
  * A name may have one role only: a second lock entry naming it, or a blocking entry naming a lock
  * function, would make the API table ambiguous. The first lock entry wins; blocking entries lose
- * to lock entries (a lock function that also blocks is modelled by the lock, not the block).
+ * to lock entries (a lock function that also blocks is modelled by the lock, not the block), and
+ * callback entries to both (what the function does to locks or how it blocks matters more).
  */
 function crossCheck(
   ctx: Ctx,
   locks: readonly Located<LockFunctionSpec>[],
   blocking: readonly Located<BlockingFunctionSpec>[],
-): { locks: LockFunctionSpec[]; blocking: BlockingFunctionSpec[] } {
+  callbacks: readonly Located<CallbackFunctionSpec>[],
+): { locks: LockFunctionSpec[]; blocking: BlockingFunctionSpec[]; callbacks: CallbackFunctionSpec[] } {
   const lockNames = new Map<string, NameSite>();
   const keptLocks: LockFunctionSpec[] = [];
   for (const entry of locks) {
@@ -384,5 +419,16 @@ function crossCheck(
       keptBlocking.push(entry.value);
     }
   }
-  return { locks: keptLocks, blocking: keptBlocking };
+  const callbackNames = new Map<string, NameSite>();
+  const keptCallbacks: CallbackFunctionSpec[] = [];
+  for (const entry of callbacks) {
+    const site = entry.names[0];
+    const earlier = lockNames.get(site.name) ?? blockingNames.get(site.name) ?? callbackNames.get(site.name);
+    if (earlier) report(ctx, site.pos, site.pointer, 'duplicateFunction', site.name, readablePath(earlier.pointer));
+    else {
+      callbackNames.set(site.name, site);
+      keptCallbacks.push(entry.value);
+    }
+  }
+  return { locks: keptLocks, blocking: keptBlocking, callbacks: keptCallbacks };
 }

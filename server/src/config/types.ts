@@ -20,6 +20,13 @@ export type CheckSetting = Severity | 'off';
 
 export type ContextKind = 'hardirq' | 'softirq' | 'nmi';
 
+/**
+ * When a callback given to a registration function runs: `now` = called before the function
+ * returns, on the caller's thread (qsort, sync.Once.Do); `thread` = on another thread or goroutine
+ * (pthread_create, time.AfterFunc); an interrupt context = started there (request_irq: hardirq).
+ */
+export type CallbackRuns = 'now' | 'thread' | ContextKind;
+
 export interface LockFunctionSpec {
   acquire: string;
   release: string;
@@ -38,10 +45,19 @@ export interface BlockingFunctionSpec {
   domain?: string;
 }
 
+export interface CallbackFunctionSpec {
+  name: string;
+  /** Which argument (0-based, not counting a Go method's receiver) is the callback. */
+  argIndex: number;
+  runs: CallbackRuns;
+}
+
 export interface Config {
   lockFunctions: readonly LockFunctionSpec[];
   /** Bare names in the file are normalised to { name, category: 'sleep' }. */
   blockingFunctions: readonly BlockingFunctionSpec[];
+  /** Functions that take a callback argument and call it now or start it elsewhere. */
+  callbackFunctions: readonly CallbackFunctionSpec[];
   /** Per-check severity override; checks not listed keep their default severity. */
   checks: Readonly<Record<string, CheckSetting>>;
   /** Globs relative to the scanned root; see isExcluded for the matching rules. */

@@ -56,7 +56,11 @@ export function canonicaliseClasses(file: FileIR, types: FieldTypes): void {
       default: break;
     }
   };
-  for (const fn of file.functions) for (const node of fn.nodes) visit(node.op);
+  for (const fn of file.functions) {
+    for (const node of fn.nodes) visit(node.op);
+    const a = fn.annotations;
+    if (a) for (const l of [...a.requires, ...a.acquires, ...a.releases, ...a.excludes, ...a.tryAcquires]) fix(l.lock);
+  }
 }
 
 export type { TypeFields };

@@ -2,7 +2,9 @@
 // held locks and merged otherwise, so the number of states per node stays bounded by the number of
 // distinct locksets while `if (need) lock(); ...; if (need) unlock();` keeps its correlation
 // through the branch assumptions carried by each state.
-import type { FunctionIR, LockKind, LockRef, Op, Span } from '../ir/types';
+import { signFact, signsCompatible, type SignFact } from './sign-facts';
+import type { FunctionAnnotations, FunctionIR, LockKind, LockRef, Op, Span } from '../ir/types';
+import { entryHeld, handedToCallee } from './annotations';
 import type {
   AcquireFact, BlockFact, CallFact, CallStep, DoubleAcquireFact, ExitFact, FunctionFacts, HeldLock,
   RecursiveReadFact, ReleaseNotHeldFact,
@@ -18,6 +20,10 @@ export interface CallEffect {
   returnsHolding: HeldLock[];
   /** Caller lock keys the callee releases (unlock helpers). */
   releases: string[];
+  /** The locks behind `releases`, index for index. */
+  releasedLocks?: LockRef[];
+  /** Caller lock keys the callee's annotation says it releases, on paths inference cannot confirm. */
+  forgets?: string[];
 }
 
 export type CallResolver = (op: Extract<Op, { kind: 'call' }>, fn: FunctionIR) => CallEffect | undefined;
@@ -28,6 +34,8 @@ export interface ExploreOptions {
   /** Maximum distinct held-lock sets at one node; past it the result is marked overBudget. */
   maxLocksets?: number;
   resolveCall?: CallResolver;
+  /** The function's lock contract (core/annotations.ts): held at entry, recorded in the facts. */
+  annotations?: FunctionAnnotations;
 }
 
 /**
@@ -36,12 +44,41 @@ export interface ExploreOptions {
  */
 const MAX_LOCKSETS_PER_NODE = 64;
 
+/** A branch condition known on the path; `sign`: its sign fact, computed once (null: none). */
+interface Assumption {
+  value: boolean;
+  vars: string[];
+  sign?: SignFact | null;
+}
+
+/** Sign facts of `assume` ops, parsed once per op rather than at every visit. */
+const opSigns = new WeakMap<object, SignFact | null>();
+
+function signOfAssume(op: { key: string; value: boolean }): SignFact | null {
+  let s = opSigns.get(op);
+  if (s === undefined) {
+    s = signFact(op.key, op.value) ?? null;
+    opSigns.set(op, s);
+  }
+  return s;
+}
+
+/** `signsCompatible` against the path's assumptions about the same subject (the others cannot matter). */
+function signFits(sign: SignFact, assume: ReadonlyMap<string, Assumption>): boolean {
+  const related: [string, boolean][] = [];
+  assume.forEach((v, k) => {
+    const s = v.sign !== undefined ? v.sign : signFact(k, v.value);
+    if (s && s.subject === sign.subject) related.push([k, v.value]);
+  });
+  return signsCompatible(sign, related);
+}
+
 interface State {
   held: HeldLock[];                  // sorted by key
   released: Map<string, Span>;       // keys released on every path that reached here
   tryFailed: Set<string>;            // keys whose trylock failed on this path (subset of released)
   acquired: Set<string>;             // keys this function acquired on every path reaching here
-  assume: Map<string, { value: boolean; vars: string[] }>;
+  assume: Map<string, Assumption>;
   orphanDefers: Map<string, Span>;   // deferred unlocks whose lock was already unlocked explicitly
 }
 
@@ -49,6 +86,7 @@ const REENTRANT_KINDS = new Set(['rcu', 'epoch']);
 const MAX_DEPTH = 4;
 
 function heldSignature(held: readonly HeldLock[]): string {
+  if (held.length === 0) return ''; // most states hold nothing
   let sig = '';
   for (const h of held) sig += `${h.key}|${h.mode}|${h.depth}|${h.deferredRelease ? 1 : 0};`;
   return sig;
@@ -59,32 +97,89 @@ function withHeld(state: State, held: HeldLock[]): State {
   return { ...state, held };
 }
 
-/** Merges `incoming` into `existing` (same held signature); returns the merged state if it changed. */
+/**
+ * Merges `incoming` into `existing` (same held signature); returns the merged state if it changed.
+ * Most joins change nothing (a loop's back edge, a path that learnt nothing new): each part is
+ * checked before it is rebuilt, and an unchanged part is shared (states are never mutated).
+ */
 function merge(existing: State, incoming: State): State | undefined {
-  let changed = false;
-  const assume = new Map<string, { value: boolean; vars: string[] }>();
-  for (const [k, v] of existing.assume) {
-    const other = incoming.assume.get(k);
-    if (other && other.value === v.value) assume.set(k, v);
-    else changed = true;
-  }
-  const released = new Map<string, Span>();
-  for (const [k, v] of existing.released) {
-    if (incoming.released.has(k)) released.set(k, v);
-    else changed = true;
-  }
-  const orphanDefers = new Map(existing.orphanDefers);
-  for (const [k, v] of incoming.orphanDefers) {
-    if (!orphanDefers.has(k)) {
-      orphanDefers.set(k, v);
-      changed = true;
-    }
-  }
-  const tryFailed = new Set([...existing.tryFailed].filter((k) => incoming.tryFailed.has(k)));
-  if (tryFailed.size !== existing.tryFailed.size) changed = true;
-  const acquired = new Set([...existing.acquired].filter((k) => incoming.acquired.has(k)));
-  if (acquired.size !== existing.acquired.size) changed = true;
+  const assumeKept = (v: { value: boolean }, k: string) => incoming.assume.get(k)?.value === v.value;
+  const assume = everyEntry(existing.assume, assumeKept) ? existing.assume : filterMap(existing.assume, assumeKept);
+  const releasedKept = (_: Span, k: string) => incoming.released.has(k);
+  const released = everyEntry(existing.released, releasedKept) ? existing.released : filterMap(existing.released, releasedKept);
+  let orphanDefers = existing.orphanDefers;
+  incoming.orphanDefers.forEach((v, k) => {
+    if (orphanDefers.has(k)) return;
+    if (orphanDefers === existing.orphanDefers) orphanDefers = copyMap(existing.orphanDefers);
+    orphanDefers.set(k, v);
+  });
+  const tryFailed = everyKey(existing.tryFailed, incoming.tryFailed) ? existing.tryFailed : intersect(existing.tryFailed, incoming.tryFailed);
+  const acquired = everyKey(existing.acquired, incoming.acquired) ? existing.acquired : intersect(existing.acquired, incoming.acquired);
+  const changed = assume !== existing.assume || released !== existing.released || orphanDefers !== existing.orphanDefers
+    || tryFailed !== existing.tryFailed || acquired !== existing.acquired;
   return changed ? { held: existing.held, released, assume, orphanDefers, tryFailed, acquired } : undefined;
+}
+
+function everyEntry<V>(m: ReadonlyMap<string, V>, keep: (v: V, k: string) => boolean): boolean {
+  let all = true;
+  m.forEach((v, k) => {
+    if (all && !keep(v, k)) all = false;
+  });
+  return all;
+}
+
+function filterMap<V>(m: ReadonlyMap<string, V>, keep: (v: V, k: string) => boolean): Map<string, V> {
+  const out = new Map<string, V>();
+  m.forEach((v, k) => {
+    if (keep(v, k)) out.set(k, v);
+  });
+  return out;
+}
+
+function everyKey(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  let all = true;
+  a.forEach((k) => {
+    if (all && !b.has(k)) all = false;
+  });
+  return all;
+}
+
+function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  a.forEach((k) => {
+    if (b.has(k)) out.add(k);
+  });
+  return out;
+}
+
+/**
+ * Copies of state maps and sets: `new Map(m)` goes through the iterator protocol, an entry array
+ * and a result object per element; exploration copies a state's maps at most nodes it changes.
+ */
+function copyMap<K, V>(m: ReadonlyMap<K, V>): Map<K, V> {
+  const out = new Map<K, V>();
+  m.forEach((v, k) => out.set(k, v));
+  return out;
+}
+
+function copySet<T>(s: ReadonlySet<T>): Set<T> {
+  const out = new Set<T>();
+  s.forEach((v) => out.add(v));
+  return out;
+}
+
+function sharesName(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (b.includes(a[i])) return true;
+  return false;
+}
+
+/** The root variable of a lock key (`dev` of `dev.lock`, `tbl[].l`, `m/1`): what `split(/[.[/]/)[0]` gives. */
+function keyRoot(k: string): string {
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c === 46 /* . */ || c === 91 /* [ */ || c === 47 /* / */) return k.slice(0, i);
+  }
+  return k;
 }
 
 export function lockKey(lock: LockRef): string {
@@ -105,6 +200,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     exits: [],
     acquiredKeys: new Map(),
     overBudget: false,
+    ...(options.annotations ? { annotations: options.annotations } : {}),
   };
   if (fn.nodes.length === 0) return facts;
   const budget = options.budget ?? Math.max(20000, fn.nodes.length * 30);
@@ -116,7 +212,35 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
   };
 
   const exitsSeen = new Map<string, ExitFact>();
-  const statesAt: Map<string, State>[] = fn.nodes.map(() => new Map());
+  // The states at each node, one per held signature: most nodes only ever see one, kept in `one`;
+  // a node that sees a second signature moves to a map in `many`.
+  const one: (State | undefined)[] = new Array(fn.nodes.length);
+  const oneSig: string[] = new Array(fn.nodes.length);
+  const many: (Map<string, State> | undefined)[] = new Array(fn.nodes.length);
+  const stateAt = (node: number, sig: string): State | undefined => {
+    const m = many[node];
+    if (m) return m.get(sig);
+    return oneSig[node] === sig ? one[node] : undefined;
+  };
+  const setState = (node: number, sig: string, state: State): boolean => {
+    const m = many[node];
+    if (m) {
+      if (!m.has(sig) && m.size >= maxLocksets) return false;
+      m.set(sig, state);
+      return true;
+    }
+    const o = one[node];
+    if (o === undefined && maxLocksets < 1) return false;
+    if (o === undefined || oneSig[node] === sig) {
+      one[node] = state;
+      oneSig[node] = sig;
+      return true;
+    }
+    if (maxLocksets < 2) return false;
+    many[node] = new Map([[oneSig[node], o], [sig, state]]);
+    one[node] = undefined;
+    return true;
+  };
   // Lowest node first: front ends number nodes in source order, so both arms of a branch reach
   // their join before it is explored and it is explored once, merged. Depth-first order explored
   // the rest of the function again after every join (exponential in sequential ifs, cut only by
@@ -126,24 +250,23 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
   let tooManyLocksets = false;
   const push = (node: number, state: State): void => {
     const sig = heldSignature(state.held);
-    const existing = statesAt[node].get(sig);
+    const existing = stateAt(node, sig);
     if (!existing) {
-      if (statesAt[node].size >= maxLocksets) {
+      if (!setState(node, sig, state)) {
         tooManyLocksets = true;
         return;
       }
-      statesAt[node].set(sig, state);
       work.push(node, state);
       return;
     }
     const merged = merge(existing, state);
     if (merged) {
-      statesAt[node].set(sig, merged);
+      setState(node, sig, merged);
       work.push(node, merged);
     }
   };
 
-  push(0, { held: [], released: new Map(), assume: new Map(), orphanDefers: new Map(), tryFailed: new Set(), acquired: new Set() });
+  push(0, { held: withHeld({} as State, entryHeld(options.annotations)).held, released: new Map(), assume: new Map(), orphanDefers: new Map(), tryFailed: new Set(), acquired: new Set() });
   let visits = 0;
   while (work.length > 0) {
     if (++visits > budget || tooManyLocksets) {
@@ -152,7 +275,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     }
     const [index, state] = work.pop();
     // A state that was merged away since it was queued is stale: its successor took over.
-    if (statesAt[index].get(heldSignature(state.held)) !== state) continue;
+    if (stateAt(index, heldSignature(state.held)) !== state) continue;
     const node = fn.nodes[index];
     const next = step(fn, index, node.op, state, facts, once, options);
     if (next === undefined) continue; // infeasible path
@@ -162,6 +285,22 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     }
     for (const s of node.succ) push(s, next);
   }
+  return trimFacts(facts);
+}
+
+/**
+ * Facts are kept for every function between analyses: lists grown by `push` are copied to their
+ * length (an empty list then costs no backing store, a short one no spare room).
+ */
+function trimFacts(facts: FunctionFacts): FunctionFacts {
+  facts.acquires = facts.acquires.slice();
+  facts.doubleAcquires = facts.doubleAcquires.slice();
+  facts.recursiveReads = facts.recursiveReads.slice();
+  facts.releasesNotHeld = facts.releasesNotHeld.slice();
+  facts.blocks = facts.blocks.slice();
+  facts.calls = facts.calls.slice();
+  facts.spawns = facts.spawns.slice();
+  facts.exits = facts.exits.slice();
   return facts;
 }
 
@@ -179,7 +318,9 @@ function recordExit(
     }
   }
   // Deferred unlocks release at this exit too.
-  const released = new Set([...state.released.keys(), ...state.held.filter((h) => h.deferredRelease).map((h) => h.key)]);
+  const released = new Set<string>();
+  state.released.forEach((_, k) => released.add(k));
+  for (const h of state.held) if (h.deferredRelease) released.add(h.key);
   const key = `exit:${index}:${heldSignature(held)}`;
   const seen = exitsSeen.get(key);
   if (!seen) {
@@ -189,8 +330,8 @@ function recordExit(
   } else {
     // Another path to the same exit with the same held locks (e.g. one with a deferred unlock):
     // "on every path" must not depend on which path the exploration happened to reach first.
-    seen.acquiredOnPath = new Set([...seen.acquiredOnPath].filter((k) => state.acquired.has(k)));
-    seen.releasedOnPath = new Set([...seen.releasedOnPath].filter((k) => released.has(k)));
+    seen.acquiredOnPath = intersect(seen.acquiredOnPath, state.acquired);
+    seen.releasedOnPath = intersect(seen.releasedOnPath, released);
   }
 }
 
@@ -232,21 +373,23 @@ function step(
     case 'tryfail': {
       const key = lockKey(op.lock);
       if (state.held.some((h) => h.key === key)) return state;
-      const released = new Map(state.released);
+      const released = copyMap(state.released);
       released.set(key, op.span);
-      const tryFailed = new Set(state.tryFailed);
+      const tryFailed = copySet(state.tryFailed);
       tryFailed.add(key);
       return { ...state, released, tryFailed };
     }
     case 'block': {
       const held = state.held;
       if (once(`block:${index}:${heldSignature(held)}`)) {
-        facts.blocks.push({ api: op.api, category: op.category, domain: op.domain, lock: op.lock, span: op.span, held });
+        facts.blocks.push({ api: op.api, category: op.category, domain: op.domain, lock: op.lock, ...(op.handle ? { handle: op.handle } : {}), span: op.span, held });
       }
       return state;
     }
     case 'call': {
       if (once(`call:${index}:${heldSignature(state.held)}`)) facts.calls.push({ op, held: state.held } as CallFact);
+      const handed = handedToCallee(state.held, op, fn);
+      if (handed !== state.held) state = withHeld({ ...state }, handed);
       const effect = options.resolveCall?.(op, fn);
       return effect ? applyCallEffect(index, op, state, effect, facts, once) : state;
     }
@@ -257,31 +400,43 @@ function step(
     case 'assume': {
       const known = state.assume.get(op.key);
       if (known) return known.value === op.value ? state : undefined;
-      const assume = new Map(state.assume);
-      assume.set(op.key, { value: op.value, vars: op.vars });
+      const sign = signOfAssume(op);
+      if (sign && !signFits(sign, state.assume)) return undefined;
+      const assume = copyMap(state.assume);
+      assume.set(op.key, { value: op.value, vars: op.vars, sign });
       return { ...state, assume };
     }
     case 'assign': {
       if (op.vars.length === 0) return state;
-      const vars = new Set(op.vars);
+      // Assignments are frequent and mostly touch nothing tracked: nothing is allocated then.
+      const vars = op.vars;
       let next = state;
       // A reassigned lock pointer names another lock from here on: forget what we knew about it.
-      const held = state.held.filter((h) => h.deferredRelease || !vars.has(h.lock.root));
-      if (held.length !== state.held.length) next = withHeld({ ...next }, held);
-      let assume = state.assume;
-      for (const [k, v] of state.assume) {
-        if (v.vars.some((x) => vars.has(x))) {
-          if (assume === state.assume) assume = new Map(state.assume);
-          assume.delete(k);
-        }
+      // An annotation's lock is the one its (local) pointer names once initialised: kept.
+      if (state.held.some((h) => !(h.deferredRelease || h.entry) && vars.includes(h.lock.root))) {
+        next = withHeld({ ...next }, state.held.filter((h) => h.deferredRelease || h.entry || !vars.includes(h.lock.root)));
       }
+      let assume = state.assume;
+      state.assume.forEach((v, k) => {
+        if (!sharesName(v.vars, vars)) return;
+        if (assume === state.assume) assume = copyMap(state.assume);
+        assume.delete(k);
+      });
       let released = state.released;
-      for (const k of state.released.keys()) {
-        const root = k.split(/[.\[/]/)[0];
-        if (vars.has(root)) {
-          if (released === state.released) released = new Map(state.released);
-          released.delete(k);
-        }
+      state.released.forEach((_, k) => {
+        if (!vars.includes(keyRoot(k))) return;
+        if (released === state.released) released = copyMap(state.released);
+        released.delete(k);
+      });
+      if (op.truth !== undefined) {
+        // `locked = true;` … `if (!locked) lock();`: the flag's value is known until reassigned.
+        if (assume === state.assume) assume = copyMap(state.assume);
+        assume.set(vars[0], { value: op.truth, vars: [vars[0]] });
+      }
+      if (op.alias) {
+        // Kept as an assumption: forgotten when either side is reassigned, kept where paths agree.
+        if (assume === state.assume) assume = copyMap(state.assume);
+        assume.set(`${ALIAS}${vars[0]}=${op.alias.from}`, { value: true, vars: [vars[0], ...op.alias.vars] });
       }
       return assume === state.assume && released === state.released && next === state
         ? state : { ...next, assume, released };
@@ -289,6 +444,25 @@ function step(
     default:
       return state;
   }
+}
+
+const ALIAS = 'alias:';
+
+/** The held lock `lock` names through a local alias (`spin_unlock(&cur->lock)` after `cur = op`). */
+function aliasHeld(state: State, lock: LockRef): HeldLock | undefined {
+  if (!lock.root) return undefined;
+  const rest = lock.path.slice(lock.root.length);
+  for (const key of state.assume.keys()) {
+    if (!key.startsWith(ALIAS)) continue;
+    const eq = key.indexOf('=', ALIAS.length);
+    const to = key.slice(ALIAS.length, eq);
+    const from = key.slice(eq + 1);
+    const other = to === lock.root ? from : from === lock.root ? to : undefined;
+    if (other === undefined) continue;
+    const h = state.held.find((x) => x.lock.path === other + rest);
+    if (h) return h;
+  }
+  return undefined;
 }
 
 function acquire(
@@ -323,11 +497,11 @@ function acquire(
   let orphanDefers = state.orphanDefers;
   let deferredRelease = false;
   if (orphanDefers.has(lock.key)) {
-    orphanDefers = new Map(orphanDefers);
+    orphanDefers = copyMap(orphanDefers);
     orphanDefers.delete(lock.key);
     deferredRelease = true;
   }
-  const acquired = lock.via || state.acquired.has(lock.key) ? state.acquired : new Set(state.acquired).add(lock.key);
+  const acquired = lock.via || state.acquired.has(lock.key) ? state.acquired : copySet(state.acquired).add(lock.key);
   return withHeld({ ...state, orphanDefers, acquired }, [...state.held, { ...lock, deferredRelease }]);
 }
 
@@ -337,9 +511,18 @@ function release(
 ): State {
   const key = lockKey(lock);
   // Releases name the lock without its lockdep subclass.
-  const h = state.held.find((x) => x.key === key) ?? state.held.find((x) => x.lock.path === lock.path);
+  const h = state.held.find((x) => x.key === key) ?? state.held.find((x) => x.lock.path === lock.path)
+    // Returned holding by a helper (`b = bucket_lock(h)`), known by class only, released by name.
+    ?? (lock.cls ? state.held.find((x) => x.lock.cls === lock.cls && x.lock.path === `<${lock.cls}>`) : undefined)
+    ?? aliasHeld(state, lock);
   if (h) {
-    const released = new Map(state.released);
+    // Held since entry (annotated): the caller's lock, released here as an unlock helper would.
+    // Released under another name (an alias of the annotated expression): that name was the caller's too.
+    if (h.entry) {
+      facts.releasedUnacquired.set(h.key, { lock: h.lock, lockKind: h.lockKind });
+      if (key !== h.key) facts.releasedUnacquired.set(key, { lock, lockKind });
+    }
+    const released = copyMap(state.released);
     released.set(h.key, span);
     if (state.tryFailed.has(h.key)) {
       state = { ...state, tryFailed: new Set([...state.tryFailed].filter((k) => k !== h.key)) };
@@ -349,7 +532,7 @@ function release(
     }
     let orphanDefers = state.orphanDefers;
     if (h.deferredRelease) {
-      orphanDefers = new Map(orphanDefers);
+      orphanDefers = copyMap(orphanDefers);
       orphanDefers.set(h.key, span);
     }
     return withHeld({ ...state, released, orphanDefers }, state.held.filter((x) => x !== h));
@@ -363,7 +546,7 @@ function release(
     // The caller's lock (an unlock helper): remember the release so the summary can tell that
     // every way out leaves it released.
     facts.releasedUnacquired.set(key, { lock, lockKind });
-    const released = new Map(state.released);
+    const released = copyMap(state.released);
     released.set(key, span);
     return { ...state, released };
   }
@@ -407,9 +590,21 @@ function applyCallEffect(
   // through the call acquired it, so a caller two levels up still sees a certain acquisition.
   const mustKeys = effect.acquires.filter((a) => a.must).map((a) => lockKey(a.fact.lock)).filter((k) => !state.acquired.has(k));
   if (mustKeys.length) next = { ...next, acquired: new Set([...state.acquired, ...mustKeys]) };
-  for (const key of effect.releases) {
-    const h = next.held.find((x) => x.key === key);
-    if (h) next = release(index, next, facts, once, h.lock, op.span, op.callee);
+  effect.releases.forEach((key, i) => {
+    // Released without its lockdep subclass (`mutex_lock_nested(l, N)` … helper's `mutex_unlock(l)`).
+    const path = effect.releasedLocks?.[i]?.path;
+    const h = next.held.find((x) => x.key === key) ?? (path !== undefined ? next.held.find((x) => x.lock.path === path) : undefined);
+    // A lock held since entry that a callee drops is only forgotten: without the annotation it
+    // was never tracked, and a double-unlock verdict would rest on the callee's summary alone.
+    if (h) next = h.entry ? withHeld({ ...next }, next.held.filter((x) => x !== h)) : release(index, next, facts, once, h.lock, op.span, op.callee);
+    else if (!next.released.has(key) && effect.releasedLocks?.[i]) {
+      // Our caller's lock, dropped by the unlock helper we call: we are an unlock helper too.
+      facts.releasedUnacquired.set(key, { lock: effect.releasedLocks[i] });
+      next = { ...next, released: copyMap(next.released).set(key, op.span) };
+    }
+  });
+  for (const key of effect.forgets ?? []) {
+    if (next.held.some((h) => h.key === key)) next = withHeld({ ...next }, next.held.filter((h) => h.key !== key));
   }
   for (const lock of effect.returnsHolding) {
     if (!next.held.some((h) => h.key === lock.key)) {

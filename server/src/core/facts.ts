@@ -1,5 +1,5 @@
 // What the lockset exploration learns about one function: plain data that the checks read.
-import type { BlockCategory, FunctionIR, IrqState, LockKind, LockMode, LockRef, Op, Span } from '../ir/types';
+import type { BlockCategory, FunctionAnnotations, FunctionIR, IrqState, LockKind, LockMode, LockRef, Op, Span } from '../ir/types';
 
 /** A lock held at some program point, as the exploration tracks it. */
 export interface HeldLock {
@@ -14,6 +14,11 @@ export interface HeldLock {
   deferredRelease: boolean;  // Go: a deferred unlock will release it at exit
   /** Acquired by a callee (interprocedural) rather than in this function's own body. */
   via?: CallStep[];
+  /**
+   * Held since the function started, by its annotation (core/annotations.ts): `requires` (also
+   * held at exit) or `releases` (the function must drop it somewhere).
+   */
+  entry?: 'requires' | 'releases';
 }
 
 export interface CallStep {
@@ -75,6 +80,7 @@ export interface BlockFact {
   category: BlockCategory;
   domain?: string;
   lock?: LockRef;        // condwait: the lock released while waiting
+  handle?: LockRef;      // a wait for one work item / thread: which one
   span: Span;
   held: HeldLock[];
   via?: CallStep[];      // reached through callees
@@ -119,6 +125,8 @@ export interface FunctionFacts {
   acquiredKeys: Map<string, HeldLock>;
   /** The exploration ran out of budget: path facts are partial, so path-based checks stay silent. */
   overBudget: boolean;
+  /** The function's effective lock contract (its own annotations and its prototypes'). */
+  annotations?: FunctionAnnotations;
 }
 
 export interface LockOrderEdgeSite {

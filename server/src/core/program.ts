@@ -2,7 +2,8 @@
 // callees first), explore each with its callees' summaries, iterate recursive SCCs to a fixed
 // point. Results are cached per function object and callee-summary signature, so an edit
 // re-explores only the changed functions and the callers whose callees' summaries changed.
-import type { FunctionIR, InterfaceDecl, Op } from '../ir/types';
+import type { FunctionDeclaration, FunctionIR, InterfaceDecl, Op } from '../ir/types';
+import { annotateProgram, type AnnotatedProgram } from './annotations';
 import { exploreFunction, type CallEffect } from './explore';
 import type { FunctionFacts } from './facts';
 import { stronglyConnected } from './scc';
@@ -10,6 +11,8 @@ import { effectOf, summarize, type FunctionSummary } from './summary';
 
 export interface ProgramOptions {
   interprocedural: boolean;
+  /** Annotated prototypes (FileIR.declarations): contracts for definitions and body-less functions. */
+  declarations?: readonly FunctionDeclaration[];
 }
 
 interface CacheEntry {
@@ -44,6 +47,11 @@ export interface InterfaceTarget extends InterfaceDecl {
   file: string;
 }
 
+/** Callable from other files: not static, or a static (inline) function of a header that any file may include. */
+function visibleElsewhere(fn: FunctionIR): boolean {
+  return !fn.isStatic || /\.(h|hh|hpp)$/i.test(fn.file);
+}
+
 /** Indirect calls resolve to every function stored in a field of that name, if there are few. */
 const MAX_INDIRECT_TARGETS = 4;
 
@@ -69,7 +77,7 @@ export function buildCallIndex(
     const candidates = byName.get(name) ?? [];
     const sameFile = candidates.filter((f) => f.file === file);
     if (sameFile.length === 1) return sameFile[0];
-    const visible = candidates.filter((f) => !f.isStatic);
+    const visible = candidates.filter(visibleElsewhere);
     return visible.length === 1 ? visible[0] : undefined;
   };
   const byField = new Map<string, FunctionIR[]>();
@@ -125,7 +133,7 @@ export function buildCallIndex(
       // C: a static function in the caller's file wins; then a unique non-static one.
       const sameFile = candidates.filter((f) => f.file === caller.file);
       if (sameFile.length === 1) return sameFile[0];
-      const visible = candidates.filter((f) => !f.isStatic);
+      const visible = candidates.filter(visibleElsewhere);
       if (visible.length === 1) return visible[0];
       const sameDir = visible.filter((f) => dirOf(f.file) === dirOf(caller.file));
       return sameDir.length === 1 ? sameDir[0] : undefined;
@@ -180,32 +188,36 @@ export function computeProgramFacts(
   functions: readonly FunctionIR[], cache: ProgramCache, options: ProgramOptions,
   fieldTargets: readonly FieldTarget[] = [], interfaces: readonly InterfaceTarget[] = [],
 ): ProgramResult {
-  const index = buildCallIndex(functions, fieldTargets, interfaces);
-  return { facts: programFacts(functions, cache, options, index), index };
+  const annotated = annotateProgram(functions, options.declarations);
+  const index = buildCallIndex(annotated.functions, fieldTargets, interfaces);
+  return { facts: programFacts(annotated.functions, cache, options, index, annotated), index };
 }
 
 function programFacts(
   functions: readonly FunctionIR[], cache: ProgramCache, options: ProgramOptions, index: CallIndex,
+  annotated: AnnotatedProgram,
 ): FunctionFacts[] {
   if (!options.interprocedural) {
     return functions.map((fn) => {
       const hit = cache.entries.get(fn);
-      if (hit && hit.depSig === 'intra') return hit.facts;
-      const facts = exploreFunction(fn);
-      cache.entries.set(fn, { depSig: 'intra', facts, summary: summarize(facts), summarySig: '' });
+      const intra = `intra${annotated.signatureOf(fn)}`;
+      if (hit && hit.depSig === intra) return hit.facts;
+      const facts = exploreFunction(fn, { annotations: annotated.annotationsOf(fn) });
+      cache.entries.set(fn, { depSig: intra, facts, summary: summarize(facts), summarySig: '' });
       return facts;
     });
   }
   const callees = new Map<FunctionIR, Map<CallOp, FunctionIR[]>>();
   for (const fn of functions) {
     const map = new Map<CallOp, FunctionIR[]>();
+    const add = (op: Op) => {
+      if (op.kind !== 'call') return;
+      const targets = index.resolve(op, fn);
+      if (targets.length > 0) map.set(op, targets);
+    };
     for (const node of fn.nodes) {
-      const ops = node.op.kind === 'defer' ? node.op.ops : [node.op];
-      for (const op of ops) {
-        if (op.kind !== 'call') continue;
-        const targets = index.resolve(op, fn);
-        if (targets.length > 0) map.set(op, targets);
-      }
+      if (node.op.kind === 'defer') node.op.ops.forEach(add);
+      else add(node.op);
     }
     callees.set(fn, map);
   }
@@ -218,13 +230,13 @@ function programFacts(
       let changed = false;
       for (const fn of component) {
         const calleeMap = callees.get(fn)!;
-        const depSig = [...calleeMap.values()].map((t) => t.map((c) => summaries.get(c)?.sig ?? '-').join('+')).join('|');
+        const depSig = annotated.signatureOf(fn) + '#' + [...calleeMap.values()].map((t) => t.map((c) => summaries.get(c)?.sig ?? '-').join('+')).join('|');
         const hit = cache.entries.get(fn);
         let entry: CacheEntry;
         if (hit && hit.depSig === depSig && !recursive) {
           entry = hit;
         } else {
-          const facts = exploreFunction(fn, { resolveCall: resolver(calleeMap, summaries) });
+          const facts = exploreFunction(fn, { resolveCall: resolver(calleeMap, summaries), annotations: annotated.annotationsOf(fn) });
           const summary = summarize(facts);
           entry = { depSig, facts, summary, summarySig: signature(summary) };
           cache.entries.set(fn, entry);
@@ -278,6 +290,7 @@ function signature(summary: FunctionSummary): string {
     summary.blocks.map((b) => [b.fact.api, b.fact.category, b.via.length]),
     summary.returnsHolding.map((h) => [h.key, h.mode]),
     summary.releases.map((r) => r.path),
+    (summary.forgets ?? []).map((r) => r.path),
   ]);
 }
 

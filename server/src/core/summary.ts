@@ -4,6 +4,7 @@ import type { FunctionIR, LockRef, Op, Span } from '../ir/types';
 import type { CallEffect } from './explore';
 import { lockKey } from './explore';
 import type { AcquireFact, BlockFact, CallStep, FunctionFacts, HeldLock } from './facts';
+import { applyContract } from './annotation-summary';
 
 export interface SummaryAcquire {
   fact: AcquireFact;       // lock in callee terms; span = where it happens inside the callee
@@ -21,6 +22,8 @@ export interface FunctionSummary {
   blocks: SummaryBlock[];
   returnsHolding: HeldLock[];
   releases: LockRef[];
+  /** Annotated releases the body does not make on every path: callers forget the lock (annotations). */
+  forgets?: LockRef[];
 }
 
 const MAX_ACQUIRES = 24;
@@ -82,7 +85,13 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
     .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
       && normal.length > 0 && normal.every((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
     .map(([, r]) => r.lock);
-  return { acquires, blocks, returnsHolding, releases };
+  // Released on some ways out only (`return 1` after dropping it, `return 0` still holding it):
+  // the caller cannot tell which without following the return value, so it stops tracking it.
+  const partial = [...facts.releasedUnacquired.entries()]
+    .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
+      && !releases.includes(r.lock) && normal.some((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
+    .map(([, r]) => r.lock);
+  return applyContract({ acquires, blocks, returnsHolding, releases, ...(partial.length > 0 ? { forgets: partial } : {}) }, facts);
 }
 
 /** Maps a callee lock into the caller's terms at one call site; undefined if it cannot be named. */
@@ -144,9 +153,14 @@ export function effectOf(summary: FunctionSummary, call: Extract<Op, { kind: 'ca
     if (m) returnsHolding.push({ ...m, via: [step] });
   }
   const releases: string[] = [];
+  const releasedLocks: LockRef[] = [];
   for (const r of summary.releases) {
     const lock = mapLock(r, call);
-    if (lock) releases.push(lockKey(lock));
+    if (lock) {
+      releases.push(lockKey(lock));
+      releasedLocks.push(lock);
+    }
   }
-  return { acquires, blocks, returnsHolding, releases };
+  const forgets = (summary.forgets ?? []).map((r) => mapLock(r, call)).filter((l): l is LockRef => !!l).map(lockKey);
+  return { acquires, blocks, returnsHolding, releases, releasedLocks, ...(forgets.length > 0 ? { forgets } : {}) };
 }

@@ -57,12 +57,17 @@ export type BlockCategory =
 export type Op =
   | { kind: 'acquire'; lock: LockRef; lockKind: LockKind; mode: LockMode; irq: IrqState; api: string; span: Span; try?: boolean }
   | { kind: 'release'; lock: LockRef; lockKind: LockKind; mode: LockMode; api: string; span: Span }
-  | { kind: 'block'; api: string; category: BlockCategory; span: Span; lock?: LockRef; domain?: string }
+  /** `handle`: what a wait waits for (`&priv->ani_work` of cancel_work_sync), when the API table names it. */
+  | { kind: 'block'; api: string; category: BlockCategory; span: Span; lock?: LockRef; domain?: string; handle?: LockRef }
   | { kind: 'call'; callee: string; receiver?: string; receiverRef?: LockRef; args: (LockRef | null)[]; span: Span; indirect?: boolean }
-  | { kind: 'spawn'; target: string; api: string; span: Span; context?: ExecContext }
+  /** `handle`: the work item or thread object started (`&sta->rc_update_work` of INIT_WORK), when named. */
+  | { kind: 'spawn'; target: string; api: string; span: Span; context?: ExecContext; handle?: LockRef }
   /** The failure edge of a trylock: this path does not hold `lock` (a release here is a bug). */
   | { kind: 'tryfail'; lock: LockRef; api: string; span: Span }
-  | { kind: 'assign'; vars: string[] }
+  /** `alias`: the one assigned variable now names the same object as `from` (`cur = op`,
+   *  `sbi = EXT4_SB(sb)`); `vars` of `from` end the alias when reassigned.
+   *  `truth`: the one variable was set to a constant (`locked = true`, `ret = 0`): its truth value. */
+  | { kind: 'assign'; vars: string[]; alias?: { from: string; vars: string[] }; truth?: boolean }
   | { kind: 'assume'; key: string; value: boolean; vars: string[] }
   | { kind: 'defer'; ops: Op[]; span: Span }
   | { kind: 'nop' };
@@ -92,6 +97,59 @@ export interface FunctionIR {
   incomplete: boolean;
   /** Runs in this context wherever called from (an API table `context` entry: BPF helpers callable from NMI). */
   context?: ExecContext;
+  /** Lock contracts written on the function (sparse, Clang thread safety, SAL, gVisor checklocks). */
+  annotations?: FunctionAnnotations;
+}
+
+/** Which convention an annotation was written in (for messages and docs). */
+export type AnnotationFamily = 'sparse' | 'clang' | 'sal' | 'checklocks';
+
+/** One lock named by an annotation, resolved like a call argument (`paramIndex` maps it at call sites). */
+export interface AnnotatedLock {
+  lock: LockRef;
+  mode: LockMode;
+  /** When the annotation itself says (`__acquires(RCU)`, SAL `_IRQL_raises_` + `_Acquires_lock_`); else the core infers it. */
+  lockKind?: LockKind;
+  family: AnnotationFamily;
+  /** The annotation as written (`__releases(rq->lock)`) and where (`file`: when not the function's own). */
+  annotation: string;
+  span: Span;
+  file?: string;
+}
+
+/**
+ * A function's lock contract. `requires`: held at entry and at exit (callers must hold it);
+ * `acquires`: returns holding it; `releases`: entered holding it, returns without it; `excludes`:
+ * callers must not hold it; `tryAcquires`: returns holding it only on success (`success` = the
+ * result that means acquired, as written). `noAnalysis`: findings inside are silenced, its contract
+ * still applies to callers. `atomic`: runs where it must not sleep (SAL `_IRQL_requires_max_(DISPATCH_LEVEL)`).
+ */
+export interface FunctionAnnotations {
+  requires: AnnotatedLock[];
+  acquires: AnnotatedLock[];
+  releases: AnnotatedLock[];
+  excludes: AnnotatedLock[];
+  tryAcquires: (AnnotatedLock & { success?: string })[];
+  noAnalysis?: { annotation: string; span: Span };
+  atomic?: { annotation: string; span: Span };
+}
+
+/** A function declared without a body (a prototype) that carries lock annotations. */
+export interface FunctionDeclaration {
+  name: string;
+  file: string;
+  nameSpan: Span;
+  params: string[];
+  isStatic: boolean;
+  annotations: FunctionAnnotations;
+}
+
+/** `ACQUIRED_BEFORE`/`ACQUIRED_AFTER`: `first` must never be acquired while `second` is held. */
+export interface DeclaredOrder {
+  first: LockRef;
+  second: LockRef;
+  annotation: string;
+  span: Span;
 }
 
 /** Everything a front end produces for one file. */
@@ -113,6 +171,10 @@ export interface FileIR {
   fieldFunctions?: FieldFunction[];
   /** Go interface types this file declares, by name as written in its package, with their method names. */
   interfaces?: InterfaceDecl[];
+  /** Annotated prototypes: their contract applies to the definition (or, without one, to calls). */
+  declarations?: FunctionDeclaration[];
+  /** Lock orders the source declares (`ACQUIRED_BEFORE`), checked across the workspace. */
+  lockOrders?: DeclaredOrder[];
 }
 
 export interface InterfaceDecl {

@@ -61,6 +61,12 @@ export interface ScanResult {
 
 /** How many files the scan reads between two yields to the event loop (keeps edits and cancel responsive). */
 const FILES_PER_YIELD = 8;
+/**
+ * Quiet time before an open document whose incremental parse met syntax errors is re-parsed from
+ * scratch (Engine.settle: a full parse, too slow for every keystroke): its diagnostics then are
+ * exactly those of a fresh analysis, whatever tree-sitter's error recovery did incrementally.
+ */
+const SETTLE_AFTER_MS = 300;
 const WATCHED_GLOBS = ['**/*.{c,h,go}', `**/${CONFIG_FILE}`];
 
 interface ClientSupport {
@@ -106,6 +112,10 @@ export class LocklintSession {
   /** Open documents changed since the last analysis (URIs). */
   private readonly dirty = new Set<string>();
   private timer?: NodeJS.Timeout;
+  private settleTimer?: NodeJS.Timeout;
+  /** Bumped by every schedule(); a timer that finds it already analysed has nothing to do. */
+  private changes = 0;
+  private analysedChanges = -1;
   private debounceMs = DEFAULT_DEBOUNCE_MS;
   private scan?: CancellationTokenSource;
   private scannedOnce = false;
@@ -125,6 +135,8 @@ export class LocklintSession {
       this.shuttingDown = true;
       this.scan?.cancel();
       if (this.timer) clearTimeout(this.timer);
+      if (this.settleTimer) clearTimeout(this.settleTimer);
+      this.engine?.dispose();
     });
     c.onDidChangeConfiguration(guard(log, 'didChangeConfiguration', undefined, (params) => {
       const settings = (params.settings as Record<string, unknown> | null | undefined)?.locklint;
@@ -239,6 +251,7 @@ export class LocklintSession {
     });
     if (generation !== this.generation || this.shuttingDown) return; // a newer configuration won
     const previous = this.loaded;
+    this.engine?.dispose(); // its syntax trees live in WASM memory, which no garbage collector frees
     this.engine = engine;
     this.loaded = loaded;
     this.debounceMs = loaded.server.debounceMs;
@@ -289,16 +302,50 @@ export class LocklintSession {
   }
 
   private schedule(delayMs: number): void {
+    this.changes++;
     if (this.timer) clearTimeout(this.timer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      try {
-        this.flush();
-      } catch (err) {
-        this.connection.console.error(`locklint: analysis failed: ${describeError(err)}`);
-        this.status({ state: 'error', message: 'analysis failed (see the log)' });
-      }
+      // One turn of the event loop first: the connection dispatches one queued message per turn,
+      // and an edit already received makes this run stale before it starts. It is folded in instead.
+      setImmediate(() => {
+        if (this.timer || this.analysedChanges === this.changes) return; // rescheduled, or done already
+        this.guarded('analysis', () => this.flush());
+      });
     }, delayMs);
+  }
+
+  private guarded(what: string, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.connection.console.error(`locklint: ${what} failed: ${describeError(err)}`);
+      this.status({ state: 'error', message: `${what} failed (see the log)` });
+    }
+  }
+
+  /** Once typing pauses, provisional incremental trees are re-parsed from scratch and re-published if that changed anything. */
+  private scheduleSettle(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    if (!this.engine?.unsettled) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      const engine = this.engine;
+      if (!engine || this.shuttingDown || this.dirty.size > 0 || this.timer) return; // newer edits will come back here
+      this.guarded('analysis', () => {
+        const analysed = new Map<string, number>();
+        for (const file of engine.settle()) {
+          this.fileProblems.set(file, engine.getEntry(file)?.ir.problems ?? []);
+          const document = this.openDocument(file);
+          if (document) analysed.set(normalizeUri(document.uri), document.version);
+        }
+        // Usually the same diagnostics as already published for these versions: then nothing is sent.
+        if (analysed.size > 0) this.analyzeAndPublish(analysed, false);
+      });
+    }, SETTLE_AFTER_MS);
   }
 
   /** Feeds changed open documents to the engine, analyses, publishes what changed. */
@@ -309,6 +356,7 @@ export class LocklintSession {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    this.analysedChanges = this.changes;
     const analysed = new Map<string, number>(); // normalised URI -> version analysed
     for (const uri of this.dirty) {
       const document = this.documents.get(uri);
@@ -318,7 +366,8 @@ export class LocklintSession {
         this.forget(file);
       } else {
         try {
-          this.fileProblems.set(file, engine.setFile(file, document.getText()));
+          // Open documents keep their syntax tree: the next edit re-parses and re-lowers only what changed.
+          this.fileProblems.set(file, engine.setFile(file, document.getText(), { incremental: true }));
           this.diskFiles.delete(file);
         } catch (err) {
           // One document the engine cannot take (a client sent no string) must not stop the rest.
@@ -330,6 +379,7 @@ export class LocklintSession {
     }
     this.dirty.clear();
     this.analyzeAndPublish(analysed);
+    this.scheduleSettle();
   }
 
   /**
@@ -337,7 +387,7 @@ export class LocklintSession {
    * every other file whose diagnostics changed: a cross-file cycle appears or vanishes in a file
    * nobody touched.
    */
-  private analyzeAndPublish(analysed: ReadonlyMap<string, number>): void {
+  private analyzeAndPublish(analysed: ReadonlyMap<string, number>, forceAnalysed = true): void {
     const engine = this.engine;
     if (!engine) return;
     const result = engine.analyze();
@@ -364,7 +414,7 @@ export class LocklintSession {
       if (document && this.dirty.has(document.uri)) continue;
       const version = analysed.get(key);
       if (version !== undefined && document && document.version !== version) continue;
-      this.publish(uri, diagnostics, document?.version, version !== undefined);
+      this.publish(uri, diagnostics, document?.version, forceAnalysed && version !== undefined);
     }
     for (const key of [...this.published.keys()]) {
       if (seen.has(key) || this.isConfigUri(key)) continue;

@@ -23,7 +23,7 @@ export interface ServerSettings {
 }
 
 const SERVER_KEYS = new Set(['scanOnStartup', 'debounceMs', 'trace']);
-const CONFIG_KEYS = new Set(['lockFunctions', 'blockingFunctions', 'checks', 'exclude', 'maxFileSize', 'contexts', 'reportSameClassNesting']);
+const CONFIG_KEYS = new Set(['lockFunctions', 'blockingFunctions', 'callbackFunctions', 'checks', 'exclude', 'maxFileSize', 'contexts', 'reportSameClassNesting']);
 
 export interface LoadedConfig {
   config: Config;

@@ -5,10 +5,10 @@
 // Statements recurse with a depth cap; expressions are walked with an explicit stack.
 import type { ApiEntry, ApiIndex } from '../../api/types';
 import type { LockRef, Node, Op, Span } from '../../ir/types';
-import type { SyntaxNode } from '../../syntax/tree';
+import { boundedText, identifierText, type SyntaxNode } from '../../syntax/tree';
 import { assumeKeyOfText, constantTruth, constantTruthOfText, identifiersRead, trylockTest, type AssumeKey, type TrylockOperand } from './conditions';
 import { argRefOf, lockRefOf, pseudoLockRef } from './lockref';
-import { compactText, calleeName, firstNamed, INERT_TYPES, isTransparentCall, namedKids, operatorOf, spanOf, STATEMENT_TYPES, stripParens } from './syntax';
+import { compactText, calleeName, firstNamed, lastChild, spanEndingAt, spanEndingWith, INERT_TYPES, isTransparentCall, namedKids, operatorOf, spanOf, STATEMENT_TYPES, stripParens } from './syntax';
 import { scanDeclaration, type VarScope } from './var-scope';
 
 export interface BuildLimits {
@@ -105,7 +105,7 @@ export class CfgBuilder {
       const kids = body.children;
       const last = kids[kids.length - 1];
       const brace = last && last.type === '}' && !last.isMissing ? last : body;
-      this.addExit('return', spanOf(brace));
+      this.addExit('return', spanEndingAt(brace, brace));
     }
     for (const name of this.labels.keys()) {
       if (!this.definedLabels.has(name)) this.markIncomplete(`label '${name}' is not defined (inside an unparsable region?)`);
@@ -436,7 +436,7 @@ export class CfgBuilder {
       const text = value.text;
       ret = text.length > MAX_RET_TEXT ? text.slice(0, MAX_RET_TEXT) : text;
     }
-    this.addExit('return', spanOf(node), ret);
+    this.addExit('return', spanEndingAt(node, lastChild(node)), ret);
   }
 
   private lowerGoto(node: SyntaxNode): void {
@@ -448,15 +448,16 @@ export class CfgBuilder {
       this.addExit('panic', spanOf(node));
       return;
     }
-    this.link(this.preds, this.labelNode(label.text));
+    this.link(this.preds, this.labelNode(identifierText(label)));
     this.preds = [];
   }
 
   private lowerLabeled(node: SyntaxNode): void {
     const label = node.childForFieldName('label');
     if (label) {
-      const id = this.labelNode(label.text);
-      this.definedLabels.add(label.text);
+      const name = identifierText(label);
+      const id = this.labelNode(name);
+      this.definedLabels.add(name);
       this.link(this.preds, id);
       this.preds = [id];
     }
@@ -585,11 +586,12 @@ export class CfgBuilder {
       const call = right ? stripParens(right) : null;
       const hit = call && call.type === 'call_expression' ? this.trylockCall(call) : undefined;
       // The call is emitted nowhere else: lowerExpr skips trylock calls it cannot follow.
-      return hit && { entry: hit.entry, acquire: hit.acquire, variable: left && left.type === 'identifier' ? left.text : undefined };
+      return hit && { entry: hit.entry, acquire: hit.acquire, variable: left && left.type === 'identifier' ? identifierText(left) : undefined };
     }
     if (operand.type === 'identifier') {
-      const p = this.pending.get(operand.text);
-      return p && { entry: p.entry, acquire: p.acquire, variable: operand.text };
+      const name = identifierText(operand);
+      const p = this.pending.get(name);
+      return p && { entry: p.entry, acquire: p.acquire, variable: name };
     }
     return undefined;
   }
@@ -597,14 +599,17 @@ export class CfgBuilder {
   private trylockCall(call: SyntaxNode): PendingTrylock | undefined {
     const fn = call.childForFieldName('function');
     if (!fn || fn.type !== 'identifier') return undefined;
-    const entry = this.api.c.get(fn.text);
+    const fnName = identifierText(fn);
+    const entry = this.api.c.get(fnName);
     if (!entry || entry.role !== 'tryacquire') return undefined;
     const lock = this.lockArg(entry, call);
     if (!lock) return undefined;
     const acquire: Op = {
       kind: 'acquire', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive',
-      irq: entry.irq ?? 'none', api: fn.text, span: spanOf(call), try: true,
+      irq: entry.irq ?? 'none', api: fnName, span: spanOf(call),
     };
+    // A trylock cannot wait; mutex_lock_interruptible() and friends wait like a plain lock.
+    if (!entry.waits) acquire.try = true;
     return { entry, acquire };
   }
 
@@ -634,7 +639,8 @@ export class CfgBuilder {
       if (INERT_TYPES.has(type)) continue;
       // Reading node text is far cheaper than walking a subtree (every node access crosses into
       // the parser): a subtree without `(`, `=`, `++`, `--` holds no call and no assignment.
-      if (!ALWAYS_WALK.has(type) && !MAY_HAVE_EFFECT.test(n.text)) continue;
+      // The text up to the next sibling answers most "no"s without asking where the node ends.
+      if (!ALWAYS_WALK.has(type) && !(MAY_HAVE_EFFECT.test(boundedText(n)) && MAY_HAVE_EFFECT.test(n.text))) continue;
       switch (type) {
         case 'compound_statement':
           // GNU statement expression `({ ... })`.
@@ -705,7 +711,9 @@ export class CfgBuilder {
   /** An assignment to `name`: forget what it held, remember a trylock result stored in it. */
   private assigned(name: string, value: SyntaxNode | null): void {
     this.pending.delete(name);
-    this.add({ kind: 'assign', vars: [name] });
+    const alias = value ? aliasOf(value, name) : undefined;
+    const truth = value ? constantTruth(value) ?? (stripParens(value).text === 'NULL' ? false : undefined) : undefined;
+    this.add({ kind: 'assign', vars: [name], ...(alias ? { alias } : {}), ...(truth !== undefined ? { truth } : {}) });
     if (!value) return;
     const v = stripParens(value);
     if (v.type !== 'call_expression') return;
@@ -720,7 +728,7 @@ export class CfgBuilder {
     if (!name) return;
     const argsNode = call.childForFieldName('arguments');
     const args = argsNode ? namedKids(argsNode) : [];
-    const span = spanOf(call);
+    const span = spanEndingWith(call, argsNode);
     const entry = fn.type === 'identifier' ? this.api.c.get(name) : undefined;
     if (entry && this.emitApi(entry, name, call, args, span)) return;
     const indirect = stripParens(fn).type !== 'identifier';
@@ -748,6 +756,7 @@ export class CfgBuilder {
         if (entry.domain) op.domain = entry.domain;
         // condwait: the lock released while waiting; transaction: the (engine) handle it is begun on.
         if ((entry.category === 'condwait' || entry.category === 'transaction') && entry.arg !== undefined && args[entry.arg]) op.lock = lockRefOf(args[entry.arg], this.vars);
+        if (entry.handleArg !== undefined && args[entry.handleArg]) op.handle = lockRefOf(args[entry.handleArg], this.vars);
         this.add(op);
         return true;
       }
@@ -755,7 +764,17 @@ export class CfgBuilder {
         const target = args[entry.arg ?? 0];
         const name = target ? routineName(target) : undefined;
         if (!name) return false;
-        this.add({ kind: 'spawn', target: name, api, span, ...(entry.context ? { context: entry.context } : {}) });
+        const handle = entry.handleArg !== undefined && args[entry.handleArg] ? { handle: lockRefOf(args[entry.handleArg], this.vars) } : {};
+        this.add({ kind: 'spawn', target: name, api, span, ...(entry.context ? { context: entry.context } : {}), ...handle });
+        return true;
+      }
+      case 'invoke': {
+        // The registrar stays a call of its own (its body may lock too); then the callback runs here,
+        // with the registrar's arguments, none of which the caller can map onto the callback's.
+        this.add({ kind: 'call', callee: api, args: args.map((a) => argRefOf(a, this.vars)), span });
+        const target = args[entry.arg ?? 0];
+        const cb = target ? invokedCallee(target, this.vars) : undefined;
+        if (cb) this.add({ kind: 'call', callee: cb.name, args: [], span, ...(cb.indirect ? { indirect: true } : {}) });
         return true;
       }
       case 'tryacquire':
@@ -784,11 +803,22 @@ function namedKidsOfArgs(call: SyntaxNode): SyntaxNode[] {
 /** The variable an assignment or `++` writes when it is a plain identifier (`x = ...`, `(x)++`). */
 function assignedName(target: SyntaxNode): string | undefined {
   const t = stripParens(target);
-  return t.type === 'identifier' ? t.text : undefined;
+  return t.type === 'identifier' ? identifierText(t) : undefined;
 }
 
 /** The function a thread/work routine argument names: `worker`, `&worker`, `ops->run`. */
 function routineName(arg: SyntaxNode): string | undefined {
+  const n = routineNode(arg);
+  if (n?.type === 'identifier') return identifierText(n);
+  if (n?.type === 'field_expression') {
+    const f = n.childForFieldName('field');
+    return f ? identifierText(f) : undefined;
+  }
+  return undefined;
+}
+
+/** A routine argument without its `&`, casts and parentheses. */
+function routineNode(arg: SyntaxNode): SyntaxNode | undefined {
   let n = stripParens(arg);
   for (let i = 0; i < 8; i++) {
     if (n.type === 'pointer_expression' || n.type === 'cast_expression') {
@@ -799,9 +829,20 @@ function routineName(arg: SyntaxNode): string | undefined {
     }
     break;
   }
-  if (n.type === 'identifier') return n.text;
-  if (n.type === 'field_expression') return n.childForFieldName('field')?.text;
-  return undefined;
+  return n;
+}
+
+/**
+ * The function an invoked callback argument names. A parameter or local holding a function pointer
+ * names no function we know (a same-named function elsewhere would be a guess); `ops->cmp` is an
+ * indirect call through that field, resolved like `ops->cmp(a, b)`.
+ */
+function invokedCallee(arg: SyntaxNode, vars: VarScope): { name: string; indirect: boolean } | undefined {
+  const name = routineName(arg);
+  if (!name) return undefined;
+  if (routineNode(arg)?.type === 'field_expression') return { name, indirect: true };
+  const storage = vars.lookup(name).storage;
+  return storage === 'param' || storage === 'local' ? undefined : { name, indirect: false };
 }
 
 /** Text of a macro loop head: `list_for_each_entry(pos, head, member)` with no `;` after it. */
@@ -809,7 +850,9 @@ const MACRO_LOOP_HEAD = /^[A-Za-z_]\w*for_?each\w*\s*\(|^for_?each\w*\s*\(/i;
 
 /** `list_for_each_entry(...)` written as a loop head: an expression statement missing its `;`. */
 function macroLoopHead(node: SyntaxNode, type: string): SyntaxNode | undefined {
-  // Text first: it rules out nearly every statement without touching child nodes.
+  // Text first: it rules out nearly every statement without touching child nodes (the head
+  // test looks at a prefix only, so the text up to the next sibling answers it as well).
+  if (!MACRO_LOOP_HEAD.test(boundedText(node))) return undefined;
   const text = node.text;
   if (!MACRO_LOOP_HEAD.test(text) || (type === 'expression_statement' && /;\s*$/.test(text))) return undefined;
   const call = type === 'call_expression' ? node : firstNamed(node);
@@ -821,3 +864,15 @@ export function trylockNamePattern(api: ApiIndex): RegExp {
   const names = [...api.c.values()].filter((e) => e.role === 'tryacquire').map((e) => e.name.replace(/[^\w]/g, ''));
   return names.length > 0 ? new RegExp(`\\b(?:${names.join('|')})\\b`) : /(?!)/;
 }
+
+/** `cur = op`, `sbi = EXT4_SB(sb)`: what the variable now names, when that is a plain path or accessor call. */
+function aliasOf(value: SyntaxNode, name: string): { from: string; vars: string[] } | undefined {
+  const v = stripParens(value);
+  if (v.type !== 'identifier' && v.type !== 'field_expression' && v.type !== 'call_expression') return undefined;
+  // Spelled as lock paths are: fields with '.', a call base as written.
+  const from = v.type === 'field_expression' ? compactText(v.text).replace(/->/g, '.') : compactText(v.text);
+  if (from.length > 80 || from === name || /[=;{}]/.test(from)) return undefined;
+  const vars = [...new Set(from.match(/[A-Za-z_]\w*/g) ?? [])].filter((x) => x !== name);
+  return { from, vars };
+}
+

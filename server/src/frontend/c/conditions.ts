@@ -2,7 +2,7 @@
 // branch of a trylock test holds the lock.
 import type { ApiEntry } from '../../api/types';
 import type { Op } from '../../ir/types';
-import type { SyntaxNode } from '../../syntax/tree';
+import { identifierText, type SyntaxNode } from '../../syntax/tree';
 import { compactText, operatorOf, stripParens } from './syntax';
 
 export interface AssumeKey {
@@ -13,7 +13,7 @@ export interface AssumeKey {
 
 function isZero(n: SyntaxNode): boolean {
   const s = stripParens(n);
-  return (s.type === 'number_literal' && /^0+[uUlL]*$/.test(s.text)) || s.type === 'null' || (s.type === 'identifier' && s.text === 'NULL');
+  return (s.type === 'number_literal' && /^0+[uUlL]*$/.test(s.text)) || s.type === 'null' || (s.type === 'identifier' && identifierText(s) === 'NULL');
 }
 
 /** `x == 0`, `0 != x`, `x < 0`, ... as {op with x on the left, x}. */

@@ -2,7 +2,7 @@
 // recovered inside ERROR regions), global variables, struct fields and typedefs. Lock classes
 // are resolved against this.
 import type { FileProblem } from '../../ir/types';
-import type { SyntaxNode } from '../../syntax/tree';
+import { identifierText, type SyntaxNode } from '../../syntax/tree';
 import { spanOf } from './syntax';
 
 export interface GlobalVar {
@@ -77,7 +77,8 @@ export function collectFileScope(root: SyntaxNode, file: string): FileScope {
         default:
           // Macros make tree-sitter wrap whole functions in ERROR or odd nodes: look inside
           // anything erroneous, but never into well-formed expressions or statements.
-          if (CONTAINERS.has(kid.type) || (kid.hasError && !kid.type.endsWith('_expression'))) stack.push(kid);
+          // (A comment is a leaf: nothing inside it to look at, so no need to ask.)
+          if (CONTAINERS.has(kid.type) || (kid.type !== 'comment' && kid.hasError && !kid.type.endsWith('_expression'))) stack.push(kid);
       }
     }
   }
@@ -100,10 +101,10 @@ export function typeNameOf(type: SyntaxNode | null): string | undefined {
     case 'struct_specifier':
     case 'union_specifier': {
       const name = type.childForFieldName('name');
-      return name ? `${type.type === 'struct_specifier' ? 'struct' : 'union'} ${name.text}` : undefined;
+      return name ? `${type.type === 'struct_specifier' ? 'struct' : 'union'} ${identifierText(name)}` : undefined;
     }
     case 'type_identifier':
-      return type.text;
+      return identifierText(type);
     default:
       return undefined;
   }
@@ -164,7 +165,7 @@ function collectGlobals(decl: SyntaxNode, scope: FileScope): void {
   for (const d of declarators(decl)) {
     if (declaresFunction(d)) continue;
     const name = declaredName(d);
-    if (name) scope.globals.set(name.text, { isStatic, typeName });
+    if (name) scope.globals.set(identifierText(name), { isStatic, typeName });
   }
 }
 
@@ -208,7 +209,7 @@ function addFields(body: SyntaxNode, fields: StructFields, scope: FileScope, dep
     const typeName = typeNameOf(type);
     for (const d of ds) {
       const name = declaredName(d);
-      if (name) fields.set(name.text, declaresFunction(d) ? undefined : typeName);
+      if (name) fields.set(identifierText(name), declaresFunction(d) ? undefined : typeName);
     }
   }
 }

@@ -1,18 +1,36 @@
 // The C front end: a tree-sitter-c tree -> FileIR (see docs/dev/ir.md).
 import type { FileIR, FileProblem, FunctionIR, FieldFunction } from '../../ir/types';
 import type { ApiEntry } from '../../api/types';
-import type { SyntaxNode } from '../../syntax/tree';
+import { identifierText, type SyntaxNode } from '../../syntax/tree';
 import type { LowerInput, Lowerer } from '../types';
 import { CfgBuilder, DEFAULT_LIMITS, trylockNamePattern, type BuildLimits } from './cfg-builder';
 import { collectFileScope, declaredName, hasStorageClass, type FileScope } from './file-scope';
+import { annotateC } from './annotations';
+import { compactFileIR } from '../compact';
 import { findSuppressions } from './suppressions';
-import { spanOf } from './syntax';
+import { spanEndingWith, spanOf } from './syntax';
 import { parametersOf, VarScope } from './var-scope';
 
 export const lowerC: Lowerer = (input) => lowerCWithLimits(input, DEFAULT_LIMITS);
 
+/** One function definition lowered: its IR (none for a definition without a body) and what it reported. */
+export interface LoweredFunction {
+  fn: FunctionIR | undefined;
+  problems: FileProblem[];
+}
+
+/**
+ * Lets the caller answer for a definition from an earlier lowering (the language server, between
+ * keystrokes). `scopeKey` stands for everything at file scope the lowering reads: a result may be
+ * reused only for the same definition text under the same key. `lower` lowers it afresh.
+ */
+export type ReuseFunction = (def: SyntaxNode, scopeKey: string, lower: () => LoweredFunction) => LoweredFunction;
+
+/** `lowerC` that asks `reuse` for each function definition instead of always lowering it. */
+export const lowerCReusing = (input: LowerInput, reuse: ReuseFunction): FileIR => lowerCWithLimits(input, DEFAULT_LIMITS, reuse);
+
 /** `lowerC` with explicit budgets (tests use small ones). Never throws: failures become problems. */
-export function lowerCWithLimits(input: LowerInput, limits: BuildLimits): FileIR {
+export function lowerCWithLimits(input: LowerInput, limits: BuildLimits, reuse?: ReuseFunction): FileIR {
   const out: FileIR = { file: input.file, language: 'c', functions: [], suppressions: [], problems: [] };
   try {
     out.suppressions = findSuppressions(input.text);
@@ -20,16 +38,32 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits): FileIR
     const scope = collectFileScope(input.tree.rootNode, input.file);
     out.problems.push(...scope.problems);
     const trylocks = trylockNamePattern(input.api);
+    const scopeKey = reuse ? fileScopeKey(scope) : '';
     for (const def of scope.functions) {
-      const fn = lowerFunction(def, scope, input, trylocks, limits, out.problems);
+      const lower = (): LoweredFunction => {
+        const problems: FileProblem[] = [];
+        return { fn: lowerFunction(def, scope, input, trylocks, limits, problems), problems };
+      };
+      const { fn, problems } = reuse ? reuse(def, scopeKey, lower) : lower();
+      out.problems.push(...problems);
       if (fn) out.functions.push(fn);
     }
     markFieldContexts(out, input);
+    annotateC(out, scope, input);
+    compactFileIR(out);
   } catch (err) {
     // A bug here must not take the whole run down: report it against the file.
     out.problems.push({ span: { line: 0, col: 0, endLine: 0, endCol: 0 }, message: `C front end failed: ${(err as Error)?.message ?? err}` });
   }
   return out;
+}
+
+/** The file-scope facts (every field of FileScope but the definitions themselves), as text. */
+function fileScopeKey(scope: FileScope): string {
+  return JSON.stringify(scope, (key, value) => {
+    if (key === 'functions' || key === 'problems') return undefined;
+    return value instanceof Map || value instanceof Set ? [...value] : value;
+  });
 }
 
 /**
@@ -71,7 +105,7 @@ function lowerFunction(
     name: sig.name,
     qualifiedName: isStatic ? `${input.file}:${sig.name}` : sig.name,
     file: input.file,
-    span: spanOf(def),
+    span: spanEndingWith(def, body),
     nameSpan: spanOf(sig.nameNode),
     params: sig.params,
     isStatic,
@@ -104,14 +138,15 @@ function signatureOf(def: SyntaxNode): Signature | undefined {
   if (!fd) return undefined;
   const nameNode = declaredName(fd.childForFieldName('declarator'));
   if (!nameNode) return undefined;
-  const m = SYSCALL_MACRO.exec(nameNode.text);
+  const fnName = identifierText(nameNode);
+  const m = SYSCALL_MACRO.exec(fnName);
   if (m) {
     const first = fd.childForFieldName('parameters')?.namedChildren.find((c) => c && c.type !== 'comment');
-    const name = first ? `${m[1] ? 'compat_sys_' : 'sys_'}${first.text}` : nameNode.text;
+    const name = first ? `${m[1] ? 'compat_sys_' : 'sys_'}${first.text}` : fnName;
     return { name, nameNode: first ?? nameNode, params: [], paramTypes: new Map() };
   }
   const { names, types } = parametersOf(fd);
-  return { name: nameNode.text, nameNode, params: names, paramTypes: types };
+  return { name: fnName, nameNode, params: names, paramTypes: types };
 }
 
 /**

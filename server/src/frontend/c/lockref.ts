@@ -1,16 +1,18 @@
 // Lock expressions -> LockRef: the per-function instance path and the workspace-wide class.
 import type { LockRef } from '../../ir/types';
-import type { SyntaxNode } from '../../syntax/tree';
+import { identifierText, type SyntaxNode } from '../../syntax/tree';
 import type { FileScope } from './file-scope';
 import { typeNameOfDescriptor, type VarScope } from './var-scope';
 import { compactText, firstNamed } from './syntax';
 
-interface PathParts {
+export interface PathParts {
   root: string;          // first identifier, '' when the base is a call or literal
   base: string;          // root, or the compact text of a non-identifier base
   segments: string[];    // '.field' or '[]', outermost last
   castType?: string;     // type of an explicit cast applied to the base of the outermost `castAt` segments
   castAt: number;        // the last `castAt` segments are accessed on the cast's result
+  /** For each '[]' segment, its index when it is a constant (`0`, `N_TX_RINGS`): distinct elements, distinct instances. */
+  indexes?: (string | undefined)[];
 }
 
 const MAX_PATH_STEPS = 128;
@@ -18,6 +20,7 @@ const MAX_PATH_STEPS = 128;
 /** Decomposes `&dev->priv->lock`, `((struct foo *)p)->lock`, `tbl[i].lock`, `*lockp`. */
 function pathParts(expr: SyntaxNode): PathParts {
   const rev: string[] = [];
+  const revIndex: (string | undefined)[] = [];
   let castType: string | undefined;
   let castOuter = -1; // number of segments collected (outer ones) when the cast was met
   let n: SyntaxNode | null = expr;
@@ -38,25 +41,41 @@ function pathParts(expr: SyntaxNode): PathParts {
         continue;
       case 'field_expression': {
         const f = n.childForFieldName('field');
-        rev.push('.' + (f ? f.text : '?'));
+        rev.push('.' + (f ? identifierText(f) : '?'));
         n = n.childForFieldName('argument');
         continue;
       }
       case 'subscript_expression':
         rev.push('[]');
+        revIndex[rev.length - 1] = constantIndex(n.childForFieldName('index'));
         n = n.childForFieldName('argument');
         continue;
       case 'identifier': {
         const segments = rev.reverse();
-        return { root: n.text, base: n.text, segments, castType, castAt: castType ? castOuter : 0 };
+        const name = identifierText(n);
+        return { root: name, base: name, segments, castType, castAt: castType ? castOuter : 0, indexes: indexesOf(revIndex, rev.length) };
       }
       default: {
         const segments = rev.reverse();
-        return { root: '', base: compactText(n.text), segments, castType, castAt: castType ? castOuter : 0 };
+        return { root: '', base: compactText(n.text), segments, castType, castAt: castType ? castOuter : 0, indexes: indexesOf(revIndex, rev.length) };
       }
     }
   }
   return { root: '', base: compactText(expr.text), segments: [], castAt: 0 };
+}
+
+/** A constant array index: a number or an upper-case macro, alone or in simple arithmetic. */
+function constantIndex(idx: SyntaxNode | null): string | undefined {
+  if (!idx) return undefined;
+  const t = compactText(idx.text);
+  return /^[\dA-Z_+\-*() ]+$/.test(t) && !/^_*$/.test(t) ? t : undefined;
+}
+
+function indexesOf(revIndex: (string | undefined)[], length: number): (string | undefined)[] | undefined {
+  if (!revIndex.some((x) => x !== undefined)) return undefined;
+  const out: (string | undefined)[] = [];
+  for (let i = length - 1; i >= 0; i--) out.push(revIndex[i]);
+  return out;
 }
 
 /** The type that declares the fields of `typeName`, following typedefs (bounded: typedef loops exist in broken code). */
@@ -100,7 +119,7 @@ function isLvalueShaped(n: SyntaxNode): boolean {
   switch (n.type) {
     case 'identifier':
       // ALL_CAPS names are macro constants (GFP_KERNEL, NULL), not lock objects.
-      return !/^[A-Z][A-Z0-9_]*$/.test(n.text);
+      return !/^[A-Z][A-Z0-9_]*$/.test(identifierText(n));
     case 'field_expression':
     case 'subscript_expression':
       return true;
@@ -119,9 +138,12 @@ function isLvalueShaped(n: SyntaxNode): boolean {
 /** A LockRef for a lock argument (any expression shape; a call base gives root ''). */
 export function lockRefOf(expr: SyntaxNode, vars: VarScope): LockRef {
   const parts = pathParts(expr);
-  const path = parts.base + parts.segments.join('');
+  const classPath = parts.base + parts.segments.join('');
+  const path = parts.indexes
+    ? parts.base + parts.segments.map((seg, i) => (parts.indexes![i] !== undefined ? `[${parts.indexes![i]}]` : seg)).join('')
+    : classPath;
   const ref: LockRef = { text: expr.text, path, root: parts.root };
-  const cls = classOf(parts, path, vars);
+  const cls = classOf(parts, classPath, vars);
   if (cls !== undefined) ref.cls = cls;
   const pi = parts.root ? vars.paramIndex(parts.root) : -1;
   if (pi >= 0) ref.paramIndex = pi;
@@ -133,7 +155,7 @@ export function argRefOf(expr: SyntaxNode, vars: VarScope): LockRef | null {
   return isLvalueShaped(expr) ? lockRefOf(expr, vars) : null;
 }
 
-function classOf(parts: PathParts, path: string, vars: VarScope): string | undefined {
+export function classOf(parts: PathParts, path: string, vars: VarScope): string | undefined {
   const scope = vars.file;
   if (parts.castType && parts.castAt > 0) {
     return classOnType(scope, parts.castType, parts.segments.slice(parts.segments.length - parts.castAt));

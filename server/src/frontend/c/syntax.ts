@@ -1,11 +1,37 @@
 // Small helpers over tree-sitter-c nodes shared by the C front end modules.
 import type { Span } from '../../ir/types';
-import type { SyntaxNode } from '../../syntax/tree';
+import { identifierText, type SyntaxNode } from '../../syntax/tree';
 
 export function spanOf(node: SyntaxNode): Span {
   const s = node.startPosition;
   const e = node.endPosition;
   return { line: s.row, col: s.column, endLine: e.row, endCol: e.column };
+}
+
+/** Closing punctuation: an anonymous token whose text is its type. */
+const CLOSERS: ReadonlySet<string> = new Set([')', '}', ']', ';']);
+
+/** The last child of a node, if any. */
+export function lastChild(node: SyntaxNode): SyntaxNode | null {
+  const kids = node.children;
+  return kids.length > 0 ? kids[kids.length - 1] : null;
+}
+
+/**
+ * `spanOf(node)` for a node whose last token is `last`, a closing `)`, `}`, `]` or `;`: its end
+ * is one column past the token's start, and the parser need not be asked where the node ends.
+ */
+export function spanEndingAt(node: SyntaxNode, last: SyntaxNode | null): Span {
+  if (!last || last.isNamed || !CLOSERS.has(last.type) || last.isMissing) return spanOf(node);
+  const s = node.startPosition;
+  const e = last.startPosition;
+  return { line: s.row, col: s.column, endLine: e.row, endCol: e.column + 1 };
+}
+
+/** `spanOf(node)` when its last child is `inner`: from `inner`'s last token (a call's `)`, a body's `}`). */
+export function spanEndingWith(node: SyntaxNode, inner: SyntaxNode | null): Span {
+  const last = inner ? lastChild(node) : null;
+  return last && inner && last.startIndex === inner.startIndex && last.type === inner.type ? spanEndingAt(node, lastChild(inner)) : spanOf(node);
 }
 
 /** Named children without comments (comments can sit anywhere, even between call arguments). */
@@ -33,7 +59,7 @@ export function stripParens(node: SyntaxNode): SyntaxNode {
     } else if (n.type === 'call_expression') {
       const fn = n.childForFieldName('function');
       const args = n.childForFieldName('arguments');
-      if (!fn || fn.type !== 'identifier' || !args || !isTransparentCall(fn.text)) return n;
+      if (!fn || fn.type !== 'identifier' || !args || !isTransparentCall(identifierText(fn))) return n;
       const first = firstNamed(args);
       if (!first) return n;
       n = first;
@@ -64,10 +90,10 @@ export function calleeName(fn: SyntaxNode): string | undefined {
   for (let i = 0; i < 64; i++) {
     switch (n.type) {
       case 'identifier':
-        return n.text;
+        return identifierText(n);
       case 'field_expression': {
         const f = n.childForFieldName('field');
-        return f ? f.text : undefined;
+        return f ? identifierText(f) : undefined;
       }
       case 'parenthesized_expression': {
         const inner = firstNamed(n);

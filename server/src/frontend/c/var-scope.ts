@@ -1,5 +1,5 @@
 // Names visible inside one function body: parameters, block-scoped locals, file-scope globals.
-import type { SyntaxNode } from '../../syntax/tree';
+import { identifierText, type SyntaxNode } from '../../syntax/tree';
 import { declaredName, declaresFunction, typeNameOf, type FileScope } from './file-scope';
 
 export type Storage = 'param' | 'local' | 'static' | 'global';
@@ -102,19 +102,19 @@ export function scanDeclaration(decl: SyntaxNode): DeclarationInfo {
         info.broken = true;
         break;
       case 'identifier':
-        info.declarators.push({ name: c.text });
+        info.declarators.push({ name: identifierText(c) });
         break;
       case 'init_declarator': {
         const name = declaredName(c.childForFieldName('declarator'));
         const value = c.childForFieldName('value') ?? undefined;
         if (c.hasError && c.children.some((k) => k?.type === 'ERROR')) info.broken = true;
-        if (name) info.declarators.push({ name: name.text, value });
+        if (name) info.declarators.push({ name: identifierText(name), value });
         break;
       }
       default:
         if (t.endsWith('_declarator') && !declaresFunction(c)) {
           const name = declaredName(c);
-          if (name) info.declarators.push({ name: name.text });
+          if (name) info.declarators.push({ name: identifierText(name) });
         }
     }
   }
@@ -137,8 +137,9 @@ export function parametersOf(declarator: SyntaxNode | null): { names: string[]; 
       if (!(type && type.type === 'primitive_type' && type.text === 'void' && !d)) names.push('');
       continue;
     }
-    names.push(name.text);
-    types.set(name.text, typeNameOf(type));
+    const text = identifierText(name);
+    names.push(text);
+    types.set(text, typeNameOf(type));
   }
   return { names, types };
 }

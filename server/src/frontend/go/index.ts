@@ -2,8 +2,10 @@
 // One FunctionIR per function, method and function literal; literals are queued while their
 // enclosing function is lowered and lowered afterwards, so nesting never recurses.
 import type { FileIR, FileProblem, FunctionIR, Span, TypeFields } from '../../ir/types';
-import type { SyntaxNode } from '../../syntax/tree';
+import { endBound, type SyntaxNode } from '../../syntax/tree';
 import type { Lowerer } from '../types';
+import { annotateGoFunction } from './annotations';
+import { compactFileIR } from '../compact';
 import { CfgBuilder } from './cfg-builder';
 import { evalExpr } from './lower-expr';
 import { blockStatements, lowerStatements } from './lower-stmt';
@@ -156,7 +158,8 @@ function queueTopLevelLiterals(decl: SyntaxNode, fc: FileCtx): void {
       }
       continue;
     }
-    if (n.endIndex - n.startIndex > 256 && !fc.src.mayHaveEffects(n)) continue;
+    // Only a function literal matters below, and it always holds a `(`: a rough test is exact enough.
+    if (endBound(n) - n.startIndex > 256 && !fc.src.mayHaveEffectsRoughly(n)) continue;
     const specOwner = n.type === 'var_spec' ? (declaredNames(n, fc.src)[0] ?? owner) : owner;
     for (const k of namedKids(n)) stack.push({ n: k, owner: specOwner });
   }
@@ -221,7 +224,7 @@ export const lowerGo: Lowerer = (input) => {
     };
     const lowerDecl = (d: SyntaxNode) => {
       const spec = declSpec(d, fc);
-      if (spec) out.functions.push(lowerFunction(spec, fc, out.problems));
+      if (spec) out.functions.push(annotateGoFunction(lowerFunction(spec, fc, out.problems), spec.def, spec.scope, fc, out));
     };
     for (const top of namedKids(root)) {
       if (top.type === 'function_declaration' || top.type === 'method_declaration') lowerDecl(top);
@@ -237,6 +240,7 @@ export const lowerGo: Lowerer = (input) => {
       if (spec) out.functions.push(lowerFunction(spec, fc, out.problems));
     }
     applyCondLinks(fc.condLinks, fc.condUses);
+    compactFileIR(out);
   } catch (e) {
     out.problems.push({ span: ZERO, message: `locklint: the Go front end failed on this file: ${e instanceof Error ? e.message : String(e)}` });
   }

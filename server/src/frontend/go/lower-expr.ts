@@ -128,8 +128,8 @@ export function argRef(a: SyntaxNode, st: FnState): LockRef | null {
   return p ? refFromParts(st.src.short(a, 120), p, st) : null;
 }
 
-function callOp(callee: string, receiver: string | undefined, args: SyntaxNode[], span: Span, st: FnState): Op {
-  const op: Op = { kind: 'call', callee, args: args.map((a) => argRef(a, st)), span };
+function callOp(callee: string, receiver: string | undefined, args: SyntaxNode[], span: Span, st: FnState): Extract<Op, { kind: 'call' }> {
+  const op: Extract<Op, { kind: 'call' }> = { kind: 'call', callee, args: args.map((a) => argRef(a, st)), span };
   if (receiver !== undefined) op.receiver = receiver;
   return op;
 }
@@ -168,8 +168,9 @@ function apiForType(base: string, m: string, st: FnState): ApiEntry | undefined 
 }
 
 /** Looks for `m` among the embedded fields of a struct of this file (promoted lock methods). */
-function searchEmbedded(type: string, m: string, st: FnState, depth: number): EmbeddedSearch {
+function searchEmbedded(type: string, m: string, st: FnState, depth: number, seen = new Set<string>()): EmbeddedSearch {
   const def = structOf(type, st.ft);
+  // `seen` keeps self-embedding or heavily repeated embeddings (broken code) linear.
   if (!def || depth > 3) return undefined;
   let unknown = false;
   for (const e of def.embedded) {
@@ -182,7 +183,9 @@ function searchEmbedded(type: string, m: string, st: FnState, depth: number): Em
       continue;
     }
     if (st.ft.methods.has(`${base}.${m}`)) return 'method';
-    const inner = searchEmbedded(e, m, st, depth + 1);
+    if (seen.has(base)) continue;
+    seen.add(base);
+    const inner = searchEmbedded(e, m, st, depth + 1, seen);
     if (inner) return inner;
     if (!st.ft.structs.has(base)) unknown = true;
   }
@@ -311,11 +314,47 @@ function entryOps(
     }
     case 'spawn': {
       const a = args[entry.arg ?? 0];
-      return a ? [{ kind: 'spawn', target: st.src.compact(a, 120), api, span }] : [];
+      const cb = a ? callbackCall(a, span, st) : undefined;
+      return cb ? [{ kind: 'spawn', target: cb.callee, api, span }] : [];
+    }
+    case 'invoke': {
+      // The registrar stays a call of its own; then the callback runs here, before it returns.
+      const dot = api.lastIndexOf('.');
+      const self = recv ? callOp(api.slice(dot + 1), api.slice(0, dot), args, span, st) : callOp(api, undefined, args, span, st);
+      const a = args[entry.arg ?? 0];
+      const cb = a ? callbackCall(a, span, st) : undefined;
+      return cb ? [self, cb] : [self];
     }
     default:
       return [];
   }
+}
+
+/**
+ * A callback argument as a call with no arguments (the registrar supplies them): a function
+ * literal (lowered as its own function, named as for `go func(){}`), a package function, or a
+ * method value `s.handle` (a call on `s`, so the locks of `s` map). A parameter or variable of
+ * func type names no function we know.
+ */
+function callbackCall(a: SyntaxNode, span: Span, st: FnState): Extract<Op, { kind: 'call' }> | undefined {
+  const n = unparen(a);
+  if (n.type === 'func_literal') return callOp(queueLiteral(n, st), undefined, [], span, st);
+  if (n.type === 'identifier') {
+    const name = st.src.of(n);
+    const v = st.scope.get(name);
+    if (v) return v.lit !== undefined ? callOp(v.lit, undefined, [], span, st) : undefined;
+    return st.ft.pkgVars.has(name) ? undefined : callOp(name, undefined, [], span, st);
+  }
+  const sp = n.type === 'selector_expression' ? selectorParts(n) : undefined;
+  if (!sp) return undefined;
+  const [o, f] = sp;
+  const m = st.src.of(f);
+  if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) return callOp(`${st.src.of(o)}.${m}`, undefined, [], span, st);
+  const type = inferType(o, st.scope, st.src, st.ft) ?? pathType(o, st);
+  const op = callOp(m, type ?? receiverText(o, st), [], span, st);
+  const recvParts = pathParts(o, st.src);
+  if (recvParts) op.receiverRef = refFromParts(st.src.short(o, 120), recvParts, st);
+  return op;
 }
 
 /** The ops one call performs (not counting its operands), or [] for builtins and conversions. */

@@ -126,15 +126,25 @@ export function structOf(t: string, ft: FileTypes): StructDef | undefined {
   return base.includes('.') ? undefined : ft.structs.get(base);
 }
 
-/** Field type, including fields promoted from embedded structs of this file (bounded depth). */
-export function fieldType(t: string, field: string, ft: FileTypes, depth = 0): string | undefined {
-  const def = structOf(t, ft);
-  if (!def) return undefined;
-  const direct = def.fields.get(field);
-  if (direct !== undefined || depth >= 3) return direct;
-  for (const e of def.embedded) {
-    const f = fieldType(e, field, ft, depth + 1);
-    if (f !== undefined) return f;
+/**
+ * Field type, including fields promoted from embedded structs of this file (bounded depth).
+ * Breadth-first with a visited set: a struct embedding itself, or hundreds of embeddings in
+ * broken code, must not make one lookup exponential.
+ */
+export function fieldType(t: string, field: string, ft: FileTypes): string | undefined {
+  const seen = new Set<StructDef>();
+  let level: string[] = [t];
+  for (let depth = 0; depth <= 3 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const cur of level) {
+      const def = structOf(cur, ft);
+      if (!def || seen.has(def)) continue;
+      seen.add(def);
+      const direct = def.fields.get(field);
+      if (direct !== undefined) return direct;
+      next.push(...def.embedded);
+    }
+    level = next;
   }
   return undefined;
 }
