@@ -379,3 +379,14 @@ static int a(struct s *x) { /* naïve comment é */ int r = mutex_lock_interrupt
     assert.strictEqual(JSON.stringify(lower(src, native)), JSON.stringify(lower(src, wasm)));
   }
 });
+
+test('guarded fields: access ops only for fields the file declares guarded', () => {
+  const plain = lower('struct s { int mu; int data; }; int f(struct s *p) { p->data = 1; return p->data; }');
+  assert.deepStrictEqual(fn(plain, 'f').nodes.filter((n) => n.op.kind === 'access'), []);
+  const ir = lower(`
+#define GUARDED_BY(x) __attribute__((guarded_by(x)))
+struct s { int mu; int data GUARDED_BY(mu); int other; };
+int f(struct s *p) { p->other = 2; p->data = 1; return p->data + (int)sizeof(p->data); }`);
+  const ops = fn(ir, 'f').nodes.filter((n) => n.op.kind === 'access').map((n) => [n.op.target, n.op.write, n.op.guards[0].path, n.op.guards[0].cls]);
+  assert.deepStrictEqual(ops, [['p->data', true, 'p.mu', 'struct s.mu'], ['p->data', false, 'p.mu', 'struct s.mu']]);
+});

@@ -96,6 +96,9 @@ export class Engine {
   private cacheEmpty = true;
   /** Function facts of the last analyze(): what hover and the lock graph answer from. */
   private lastFacts: readonly FunctionFacts[] = [];
+  /** Bumped by every change to `files`; analyze() with no change since returns its last result. */
+  private filesVersion = 0;
+  private lastResult?: { version: number; result: AnalysisResult };
 
   private constructor(
     readonly parser: Parser,
@@ -135,6 +138,7 @@ export class Engine {
     const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     if (text.length > max) {
       this.files.delete(path);
+      this.filesVersion++;
       this.forgetSyntax(path);
       return [{ span: zeroSpan(), message: `skipped: ${text.length} bytes is over the ${max}-byte limit (maxFileSize)` }];
     }
@@ -145,6 +149,7 @@ export class Engine {
     if (cached && cached.hash === hash && (!incremental || this.live.has(path))) return cached.ir.problems;
     const entry = incremental ? this.lowerIncrementally(path, text, language, hash) : this.lowerAndExplore(path, text, language, hash);
     this.files.set(path, entry);
+    this.filesVersion++;
     return entry.ir.problems;
   }
 
@@ -160,6 +165,7 @@ export class Engine {
       const entry = this.files.get(path);
       if (!live.provisional || !entry) continue;
       this.files.set(path, this.lowerIncrementally(path, live.text, live.language, entry.hash, true));
+      this.filesVersion++;
       settled.push(path);
     }
     return settled;
@@ -185,6 +191,7 @@ export class Engine {
   /** Stores a previously computed entry (disk cache, worker thread). */
   setEntry(path: string, entry: FileEntry): void {
     this.files.set(path, entry);
+    this.filesVersion++;
   }
 
   getEntry(path: string): FileEntry | undefined {
@@ -193,6 +200,7 @@ export class Engine {
 
   removeFile(path: string): void {
     this.files.delete(path);
+    this.filesVersion++;
     this.forgetSyntax(path);
   }
 
@@ -303,6 +311,9 @@ export class Engine {
   }
 
   analyze(): AnalysisResult {
+    // A re-scan that changed nothing (same texts, same hashes) has nothing new to say.
+    if (this.lastResult?.version === this.filesVersion) return this.answer(this.lastResult.result);
+    const version = this.filesVersion;
     const files = new Map<string, FileIR>();
     const functions: FunctionIR[] = [];
     for (const [path, entry] of this.files) {
@@ -342,6 +353,11 @@ export class Engine {
       severities: this.options.severities ?? {},
       reportSameClassNesting: this.options.reportSameClassNesting ?? false,
     }, index);
+    this.lastResult = { version, result };
+    return this.answer(result);
+  }
+
+  private answer(result: AnalysisResult): AnalysisResult {
     // Findings may share span objects with the IR, which the next incremental setFile moves in
     // place: what the caller holds must stay what it was told.
     return this.live.size > 0 ? { ...result, findings: structuredClone(result.findings) } : result;

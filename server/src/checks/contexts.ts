@@ -129,15 +129,20 @@ const GUARDS: Record<string, [number, number]> = {
   'in_serving_softirq()': [SOFTIRQ, ANY & ~SOFTIRQ],
 };
 
+const NO_GUARDS = new Map<string, number>();
+
 function computeMasks(fn: FunctionIR): Map<string, number> {
   const n = fn.nodes.length;
+  // Almost no function tests its context: then every op may run in any, and there is nothing to flow.
+  if (!fn.nodes.some((node) => node.op.kind === 'assume' && Object.hasOwn(GUARDS, node.op.key))) return NO_GUARDS;
   const inMask = new Array<number>(n).fill(0);
   if (n === 0) return new Map();
   inMask[0] = ANY;
   const constraint = (i: number): number => {
     const op = fn.nodes[i].op;
     if (op.kind !== 'assume') return ANY;
-    const g = GUARDS[op.key];
+    // Own keys only: an assume key such as `constructor` must not find Object.prototype's.
+    const g = Object.hasOwn(GUARDS, op.key) ? GUARDS[op.key] : undefined;
     return g ? g[op.value ? 0 : 1] : ANY;
   };
   const work = [0];

@@ -11,6 +11,7 @@ import { irqUnsafe } from './irq-unsafe';
 import { sharedHandleTxn } from './shared-handle-txn';
 import { missingRequiredLock } from './missing-required-lock';
 import { annotationMismatch } from './annotation-mismatch';
+import { unguardedAccess } from './unguarded-access';
 import type { Check } from './types';
 
 export const ALL_CHECKS: readonly Check[] = [
@@ -21,6 +22,7 @@ export const ALL_CHECKS: readonly Check[] = [
   sharedHandleTxn,
   missingRequiredLock,
   annotationMismatch,
+  unguardedAccess,
 ];
 
 export const CHECK_IDS: readonly string[] = ALL_CHECKS.map((c) => c.meta.id);

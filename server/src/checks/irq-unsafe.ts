@@ -57,7 +57,9 @@ deadlock this way; use a trylock there or a lock-free scheme.`,
           }
           if (a.lockKind !== 'spin') continue;
           const key = `${a.lock.cls}|${context}`;
-          inUsages.set(key, [...(inUsages.get(key) ?? []), { fn, a, reach: r }]);
+          const list = inUsages.get(key);
+          if (list) list.push({ fn, a, reach: r });
+          else inUsages.set(key, [{ fn, a, reach: r }]);
         }
         // Plain raw_spin_lock() is core-kernel code that runs with interrupts disabled by its
         // callers far more often than locklint can see: not an "enabled" usage.
@@ -92,7 +94,8 @@ deadlock this way; use a trylock there or a lock-free scheme.`,
         break;
       }
     }
-    return findings.filter((f) => !program.functions.some((x) => x.fn.incomplete && x.fn.file === f.file && within(f.span.line, x.fn)));
+    const incomplete = program.functions.filter((x) => x.fn.incomplete);
+    return findings.filter((f) => !incomplete.some((x) => x.fn.file === f.file && within(f.span.line, x.fn)));
   },
 };
 

@@ -123,9 +123,21 @@ class Context {
   private readonly byFn = new Map<FunctionIR, FunctionFacts>();
   private readonly structFields = new Map<string, Record<string, string>>();
   private readonly callsDone = new Map<FunctionIR, boolean>();
+  /** Functions by file and Go functions by directory: every wait looks in one of them. */
+  private readonly byFile = new Map<string, FunctionFacts[]>();
+  private readonly goByDir = new Map<string, FunctionFacts[]>();
 
   constructor(private readonly program: ProgramFacts) {
-    for (const f of program.functions) this.byFn.set(f.fn, f);
+    const push = (map: Map<string, FunctionFacts[]>, key: string, f: FunctionFacts) => {
+      const list = map.get(key);
+      if (list) list.push(f);
+      else map.set(key, [f]);
+    };
+    for (const f of program.functions) {
+      this.byFn.set(f.fn, f);
+      push(this.byFile, f.fn.file, f);
+      if (program.languageOf(f.fn.file) === 'go') push(this.goByDir, dirOf(f.fn.file), f);
+    }
     for (const ir of program.files.values()) {
       for (const t of ir.types ?? []) this.structFields.set(t.name, t.fields);
     }
@@ -169,13 +181,11 @@ class Context {
   private scopeFunctions(waiter: FunctionIR, kind: WaitKind, owner: { type?: string } | undefined): FunctionFacts[] {
     if (kind === 'goroutines') {
       if (!owner) return [];
-      const dir = dirOf(waiter.file);
       const typeName = owner.type?.slice(owner.type.indexOf('.') + 1);
-      return this.program.functions.filter((f) => dirOf(f.fn.file) === dir
-        && this.program.languageOf(f.fn.file) === 'go'
-        && (typeName === undefined || receiverTypeOf(f.fn.name) === typeName));
+      return (this.goByDir.get(dirOf(waiter.file)) ?? [])
+        .filter((f) => typeName === undefined || receiverTypeOf(f.fn.name) === typeName);
     }
-    return this.program.functions.filter((f) => f.fn.file === waiter.file);
+    return this.byFile.get(waiter.file) ?? [];
   }
 
   private candidates(scope: FunctionFacts[], kind: WaitKind, owner?: { type?: string }): Candidate[] {

@@ -196,6 +196,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     releasedUnacquired: new Map(),
     blocks: [],
     calls: [],
+    accesses: [],
     spawns: [],
     exits: [],
     acquiredKeys: new Map(),
@@ -299,6 +300,7 @@ function trimFacts(facts: FunctionFacts): FunctionFacts {
   facts.releasesNotHeld = facts.releasesNotHeld.slice();
   facts.blocks = facts.blocks.slice();
   facts.calls = facts.calls.slice();
+  facts.accesses = facts.accesses.slice();
   facts.spawns = facts.spawns.slice();
   facts.exits = facts.exits.slice();
   return facts;
@@ -392,6 +394,10 @@ function step(
       if (handed !== state.held) state = withHeld({ ...state }, handed);
       const effect = options.resolveCall?.(op, fn);
       return effect ? applyCallEffect(index, op, state, effect, facts, once) : state;
+    }
+    case 'access': {
+      if (once(`access:${index}:${heldSignature(state.held)}`)) facts.accesses.push({ op, held: state.held });
+      return state;
     }
     case 'spawn': {
       if (once(`spawn:${index}:${heldSignature(state.held)}`)) facts.spawns.push({ op, held: state.held });

@@ -91,6 +91,12 @@ export interface CallFact {
   held: HeldLock[];
 }
 
+/** A guarded field or global read or written, with the locks held there (one per held signature). */
+export interface AccessFact {
+  op: Extract<Op, { kind: 'access' }>;
+  held: HeldLock[];
+}
+
 export interface SpawnFact {
   op: Extract<Op, { kind: 'spawn' }>;
   held: HeldLock[];     // locks the spawner holds when it starts the thread/goroutine/work
@@ -119,6 +125,8 @@ export interface FunctionFacts {
   releasedUnacquired: Map<string, { lock: LockRef; lockKind?: LockKind }>;
   blocks: BlockFact[];
   calls: CallFact[];
+  /** Accesses to guarded fields (only functions that touch one have any). */
+  accesses: AccessFact[];
   spawns: SpawnFact[];
   exits: ExitFact[];
   /** Every lock key this function acquires itself, with its first site. */

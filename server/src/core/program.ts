@@ -73,11 +73,32 @@ export function buildCallIndex(
     }
   }
   const dirOf = (f: string) => f.slice(0, f.lastIndexOf('/') + 1);
+  // Common names (`probe`, `init`, `String`) have hundreds of definitions: each call's lookup
+  // must not scan them all, so the split by file and by visibility is made once per name.
+  const split = new Map<FunctionIR[], { byFile: Map<string, FunctionIR[]>; visible: FunctionIR[] }>();
+  const splitOf = (candidates: FunctionIR[]) => {
+    let got = split.get(candidates);
+    if (!got) {
+      const byFile = new Map<string, FunctionIR[]>();
+      for (const f of candidates) {
+        const list = byFile.get(f.file);
+        if (list) list.push(f);
+        else byFile.set(f.file, [f]);
+      }
+      got = { byFile, visible: candidates.filter(visibleElsewhere) };
+      split.set(candidates, got);
+    }
+    return got;
+  };
+  const uniqueIn = (candidates: FunctionIR[], file: string): { sameFile?: FunctionIR; visible: FunctionIR[] } => {
+    if (candidates.length === 0) return { visible: [] };
+    const { byFile, visible } = splitOf(candidates);
+    const same = byFile.get(file);
+    return { sameFile: same?.length === 1 ? same[0] : undefined, visible };
+  };
   const direct = (name: string, file: string): FunctionIR | undefined => {
-    const candidates = byName.get(name) ?? [];
-    const sameFile = candidates.filter((f) => f.file === file);
-    if (sameFile.length === 1) return sameFile[0];
-    const visible = candidates.filter(visibleElsewhere);
+    const { sameFile, visible } = uniqueIn(byName.get(name) ?? [], file);
+    if (sameFile) return sameFile;
     return visible.length === 1 ? visible[0] : undefined;
   };
   const byField = new Map<string, FunctionIR[]>();
@@ -131,9 +152,8 @@ export function buildCallIndex(
       // a guess by method name alone (`Close`, `Next`) joined unrelated types' lock orders.
       if (candidates.length === 0 || call.receiver !== undefined) return undefined;
       // C: a static function in the caller's file wins; then a unique non-static one.
-      const sameFile = candidates.filter((f) => f.file === caller.file);
-      if (sameFile.length === 1) return sameFile[0];
-      const visible = candidates.filter(visibleElsewhere);
+      const { sameFile, visible } = uniqueIn(candidates, caller.file);
+      if (sameFile) return sameFile;
       if (visible.length === 1) return visible[0];
       const sameDir = visible.filter((f) => dirOf(f.file) === dirOf(caller.file));
       return sameDir.length === 1 ? sameDir[0] : undefined;

@@ -70,7 +70,23 @@ export type Op =
   | { kind: 'assign'; vars: string[]; alias?: { from: string; vars: string[] }; truth?: boolean }
   | { kind: 'assume'; key: string; value: boolean; vars: string[] }
   | { kind: 'defer'; ops: Op[]; span: Span }
+  /**
+   * A read or write of a field or global whose declaration names the lock that guards it
+   * (`GUARDED_BY(mu)`, `PT_GUARDED_BY(mu)` for the pointee, gVisor `+checklocks:mu`). `guards`:
+   * the guarding lock(s) resolved against the same object (`e->data` -> `e->mu`); holding any one
+   * of them is enough. Front ends emit it only for fields that carry such an annotation.
+   */
+  | { kind: 'access'; target: string; write: boolean; guards: LockRef[]; guard: GuardDecl; span: Span }
   | { kind: 'nop' };
+
+/** The annotation that makes a field or global guarded: as written, and where (`file` when not the function's own). */
+export interface GuardDecl {
+  /** `struct entry.data`, `pkg.T.data`, `counter`: what is guarded, for messages and fingerprints. */
+  field: string;
+  annotation: string;
+  span: Span;
+  file?: string;
+}
 
 export interface Node {
   op: Op;

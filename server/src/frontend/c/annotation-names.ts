@@ -10,7 +10,9 @@ export type AnnotationRole =
   | 'atomic'           // SAL IRQL: the function may run where it must not sleep
   | 'raises'           // SAL `_IRQL_raises_`: returns at a raised IRQL (its acquired lock is a spin lock)
   | 'before' | 'after' // ACQUIRED_BEFORE / ACQUIRED_AFTER on a lock declaration
-  | 'when';            // SAL `_When_(cond, annotation)`: the inner annotation holds conditionally
+  | 'when'             // SAL `_When_(cond, annotation)`: the inner annotation holds conditionally
+  | 'guarded'          // GUARDED_BY(mu) on a field or global: accesses hold mu
+  | 'ptGuarded';       // PT_GUARDED_BY(mu): accesses to what it points to hold mu
 
 export interface AnnotationName {
   role: AnnotationRole;
@@ -52,6 +54,8 @@ const TABLE: Record<string, AnnotationName> = {
   no_thread_safety_analysis: { role: 'noAnalysis', family: C, bare: true },
   acquired_before: { role: 'before', family: C },
   acquired_after: { role: 'after', family: C },
+  guarded_by: { role: 'guarded', family: C },
+  pt_guarded_by: { role: 'ptGuarded', family: C },
   // Clang's documented macro names (mutex.h in the Thread Safety Analysis docs)
   ACQUIRE: { role: 'acquires', family: C },
   ACQUIRE_SHARED: { role: 'acquires', family: C, mode: 'shared' },
@@ -66,6 +70,8 @@ const TABLE: Record<string, AnnotationName> = {
   NO_THREAD_SAFETY_ANALYSIS: { role: 'noAnalysis', family: C, bare: true },
   ACQUIRED_BEFORE: { role: 'before', family: C },
   ACQUIRED_AFTER: { role: 'after', family: C },
+  GUARDED_BY: { role: 'guarded', family: C },
+  PT_GUARDED_BY: { role: 'ptGuarded', family: C },
   // the older names, and Abseil's
   EXCLUSIVE_LOCK_FUNCTION: { role: 'acquires', family: C },
   SHARED_LOCK_FUNCTION: { role: 'acquires', family: C, mode: 'shared' },
@@ -86,6 +92,8 @@ const TABLE: Record<string, AnnotationName> = {
   ABSL_NO_THREAD_SAFETY_ANALYSIS: { role: 'noAnalysis', family: C, bare: true },
   ABSL_ACQUIRED_BEFORE: { role: 'before', family: C },
   ABSL_ACQUIRED_AFTER: { role: 'after', family: C },
+  ABSL_GUARDED_BY: { role: 'guarded', family: C },
+  ABSL_PT_GUARDED_BY: { role: 'ptGuarded', family: C },
   // Microsoft SAL (concurrencysal.h, driverspecs.h)
   _Acquires_lock_: { role: 'acquires', family: W },
   _Acquires_exclusive_lock_: { role: 'acquires', family: W },
@@ -112,6 +120,9 @@ export function annotationName(name: string): AnnotationName | undefined {
 
 /** Cheap test on a whole file: does it spell any annotation at all? */
 export const ANNOTATION_HINT = /__acquires|__releases|__must_hold|\b__acquire\b|\b__release\b|_capability|lock_function|trylock_function|locks_required|locks_excluded|thread_safety_analysis|acquired_(?:before|after)|\b(?:ABSL_)?(?:ACQUIRE|RELEASE|TRY_ACQUIRE|REQUIRES|EXCLUDES|LOCKS_EXCLUDED|ACQUIRED_BEFORE|ACQUIRED_AFTER|NO_THREAD_SAFETY_ANALYSIS|EXCLUSIVE_LOCK|SHARED_LOCK|UNLOCK_FUNCTION)|\b_(?:Acquires|Releases|Requires|IRQL|When)_/;
+
+/** Cheap test on a whole file: does it declare a guarded field or global? */
+export const GUARDED_HINT = /guarded_by|GUARDED_BY/;
 
 /** IRQLs at which the code must not wait (DISPATCH_LEVEL and above). */
 export const ATOMIC_IRQL = /^(DISPATCH_LEVEL|DIRQL|HIGH_LEVEL|CLOCK_LEVEL|IPI_LEVEL|POWER_LEVEL|PROFILE_LEVEL|SYNCH_LEVEL|[2-9]|[1-3][0-9])$/;

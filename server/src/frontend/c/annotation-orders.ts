@@ -50,7 +50,7 @@ function exprRef(text: string, vars: VarScope): LockRef | undefined {
 }
 
 /** The identifier declared just before an annotation: `spinlock_t a[4] GUARDED_BY(x) ACQUIRED_BEFORE(b)` -> a. */
-function declaredBefore(code: string, at: number): string | undefined {
+export function declaredBefore(code: string, at: number): string | undefined {
   let i = at - 1;
   for (let guard = 0; guard < 16; guard++) {
     while (i >= 0 && /\s/.test(code[i])) i--;
@@ -81,7 +81,7 @@ function declaredBefore(code: string, at: number): string | undefined {
  * The struct whose body contains `at` (`struct foo`, or the typedef name of an anonymous one);
  * '' at file scope; null inside anything else (a function body).
  */
-function enclosingStruct(code: string, at: number): string | null {
+export function enclosingStruct(code: string, at: number): string | null {
   let depth = 0;
   let open = -1;
   for (let i = at - 1; i >= 0; i--) {

@@ -6,6 +6,7 @@ import type {
 } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import type { LowerInput } from '../types';
+import type { ApiEntry } from '../../api/types';
 import { ANNOTATION_HINT, ATOMIC_IRQL, RCU_CONTEXT, annotationName } from './annotation-names';
 import {
   blankNonCode, declarationStart, declaratorEnd, findAnnotations, parseLockExpr, splitArgs, type RawAnnotation,
@@ -67,6 +68,42 @@ export function annotateC(out: FileIR, scope: FileScope, input: LowerInput): voi
   const orders = collectLockOrders(ctx.code, ctx.lines, scope);
   if (orders.length > 0) out.lockOrders = orders;
   for (const fn of out.functions) lowerContextStatements(fn);
+}
+
+/** Cheap test: may the file declare a trylock wrapper (`TRY_ACQUIRE`, SAL `_When_`)? */
+const TRY_HINT = /TRY_ACQUIRE|TRYLOCK_FUNCTION|try_acquire|trylock_function|\b_When_\b/;
+
+/**
+ * Trylock wrappers this file declares or defines (`bool mu_trylock(struct mu *m) TRY_ACQUIRE(true, m)`,
+ * SAL `_When_(return != 0, _Acquires_lock_(*m))`), as API entries: a call tested in a condition is
+ * then a trylock of the argument, like `pthread_mutex_trylock`. Only contracts on a parameter
+ * itself are expressible this way (a field of one, or a global, is not followed yet).
+ */
+export function trylockWrappers(scope: FileScope, input: LowerInput): ApiEntry[] {
+  if (!TRY_HINT.test(input.text)) return [];
+  const ctx: Ctx = { text: input.text, code: blankNonCode(input.text), lines: new LineIndex(input.text), scope };
+  const out: ApiEntry[] = [];
+  const add = (name: string, a: FunctionAnnotations | undefined) => {
+    const t = a?.tryAcquires.length === 1 ? a.tryAcquires[0] : undefined;
+    if (!t || t.lock.paramIndex === undefined || t.lock.path !== t.lock.root || input.api.c.has(name)) return;
+    const success = successOf(t.success);
+    if (!success) return;
+    out.push({ name, role: 'tryacquire', kind: t.lockKind ?? 'mutex', mode: t.mode, arg: t.lock.paramIndex, success });
+  };
+  for (const def of scope.functions) {
+    const header = headerOf(def, ctx, def.childForFieldName('body')?.startIndex);
+    if (header) add(header.name, readAnnotations(header, ctx));
+  }
+  for (const d of collectDeclarations(input.tree.rootNode, ctx, input.file)) add(d.name, d.annotations);
+  return out;
+}
+
+/** Which result of a trylock wrapper means "acquired", from `TRY_ACQUIRE(v, ...)` / `_When_(c, ...)`. */
+function successOf(v: string | undefined): 'nonzero' | 'zero' | undefined {
+  const s = (v ?? '').replace(/\s+/g, '');
+  if (/^(true|TRUE|1|return|return!=0|return!=false|return!=FALSE|return==true|return==TRUE|return==1|return!=NULL)$/.test(s)) return 'nonzero';
+  if (/^(false|FALSE|0|return==0|return==false|return==FALSE|return==STATUS_SUCCESS|return==S_OK|!return)$/.test(s)) return 'zero';
+  return undefined;
 }
 
 interface Header {

@@ -10,6 +10,7 @@ import { assumeKeyOfText, constantTruth, constantTruthOfText, identifiersRead, t
 import { argRefOf, lockRefOf, pseudoLockRef } from './lockref';
 import { compactText, calleeName, firstNamed, lastChild, spanEndingAt, spanEndingWith, INERT_TYPES, isTransparentCall, namedKids, operatorOf, spanOf, STATEMENT_TYPES, stripParens } from './syntax';
 import { scanDeclaration, type VarScope } from './var-scope';
+import { GuardedFields } from './guarded';
 
 export interface BuildLimits {
   maxDepth: number;   // statement nesting
@@ -89,6 +90,11 @@ export class CfgBuilder {
   private stopped = false;
   private depth = 0;
   private visits = 0;
+  /** Guarded-field bookkeeping (only with `guarded`): write targets and address-of operands, by range. */
+  private readonly writeTargets = new Set<string>();
+  private readonly notAccessed = new Set<string>();
+  /** Locals holding an object this function allocated (not shared yet: no lock needed). */
+  private readonly fresh = new Set<string>();
 
   constructor(
     private readonly api: ApiIndex,
@@ -96,6 +102,8 @@ export class CfgBuilder {
     /** Matches any tryacquire API name (see `trylockNamePattern`). */
     private readonly trylockNames: RegExp,
     private readonly limits: BuildLimits = DEFAULT_LIMITS,
+    /** The fields and globals this file declares guarded: their accesses become `access` ops. */
+    private readonly guarded?: GuardedFields,
   ) {}
 
   /** Lowers a function's compound_statement body; never throws on malformed trees. */
@@ -316,6 +324,7 @@ export class CfgBuilder {
     if (info.broken) this.markIncomplete('parts of the body could not be parsed (macros?)');
     this.vars.declareAll(info);
     for (const d of info.declarators) {
+      if (this.guarded) this.noteFresh(d.name, d.value ?? null);
       if (!d.value) continue;
       this.lowerExpr(d.value);
       this.assigned(d.name, d.value);
@@ -636,11 +645,13 @@ export class CfgBuilder {
         return;
       }
       const type = n.type;
+      if (this.guarded && GUARDED_SHAPES.has(type)) this.noteAccess(n, type);
       if (INERT_TYPES.has(type)) continue;
       // Reading node text is far cheaper than walking a subtree (every node access crosses into
       // the parser): a subtree without `(`, `=`, `++`, `--` holds no call and no assignment.
       // The text up to the next sibling answers most "no"s without asking where the node ends.
-      if (!ALWAYS_WALK.has(type) && !(MAY_HAVE_EFFECT.test(boundedText(n)) && MAY_HAVE_EFFECT.test(n.text))) continue;
+      if (!ALWAYS_WALK.has(type) && !(MAY_HAVE_EFFECT.test(boundedText(n)) && MAY_HAVE_EFFECT.test(n.text))
+        && !(this.guarded && this.guarded.names.test(boundedText(n)) && this.guarded.names.test(n.text))) continue;
       switch (type) {
         case 'compound_statement':
           // GNU statement expression `({ ... })`.
@@ -667,8 +678,12 @@ export class CfgBuilder {
         }
         case 'assignment_expression':
         case 'update_expression':
+          if (this.guarded) this.markOperand(n.childForFieldName(type === 'assignment_expression' ? 'left' : 'argument'), this.writeTargets);
           stack.push(n);
           flags.push(POST);
+          break;
+        case 'pointer_expression':
+          if (this.guarded && operatorOf(n) === '&') this.markOperand(n.childForFieldName('argument'), this.notAccessed, true);
           break;
       }
       // Children in source order: push in reverse.
@@ -676,7 +691,7 @@ export class CfgBuilder {
       const childFlag = type === 'argument_list' || type === 'initializer_list' ? PRE_IN_ARGS : PRE;
       for (let i = kids.length - 1; i >= 0; i--) {
         const k = kids[i];
-        if (k && !INERT_TYPES.has(k.type)) {
+        if (k && (!INERT_TYPES.has(k.type) || (this.guarded && k.type === 'identifier'))) {
           stack.push(k);
           flags.push(childFlag);
         }
@@ -708,8 +723,38 @@ export class CfgBuilder {
     this.assigned(name, value);
   }
 
+  /** An access op when `n` reads or writes a guarded field or global. */
+  private noteAccess(n: SyntaxNode, type: string): void {
+    const key = rangeKey(n);
+    if (this.notAccessed.has(key)) return;
+    const op = this.guarded!.accessOf(n, type, this.vars, this.writeTargets.has(key), this.fresh);
+    if (op) this.add(op);
+  }
+
+  /**
+   * Marks an assignment's target (or `&`'s operand) and the objects it is a member of
+   * (`s.inner.x = 1` writes `s.inner`); `throughIndex`: also through `a[i]` (`&e->arr[i]` reads nothing).
+   */
+  private markOperand(target: SyntaxNode | null, into: Set<string>, throughIndex = false): void {
+    let t = target ? stripParens(target) : null;
+    for (let i = 0; t && i < 16; i++) {
+      into.add(rangeKey(t));
+      if (t.type === 'field_expression' && operatorOf(t) === '.') t = t.childForFieldName('argument');
+      else if (throughIndex && t.type === 'subscript_expression') t = t.childForFieldName('argument');
+      else break;
+      if (t) t = stripParens(t);
+    }
+  }
+
+  private noteFresh(name: string, value: SyntaxNode | null): void {
+    if (value && GuardedFields.isAllocation(value)) this.fresh.add(name);
+    else this.fresh.delete(name);
+  }
+
   /** An assignment to `name`: forget what it held, remember a trylock result stored in it. */
   private assigned(name: string, value: SyntaxNode | null): void {
+    if (this.guarded && this.fresh.size > 0 && !(value && GuardedFields.isAllocation(value))) this.fresh.delete(name);
+    else if (this.guarded && value && GuardedFields.isAllocation(value)) this.fresh.add(name);
     this.pending.delete(name);
     const alias = value ? aliasOf(value, name) : undefined;
     const truth = value ? constantTruth(value) ?? (stripParens(value).text === 'NULL' ? false : undefined) : undefined;
@@ -793,6 +838,13 @@ export class CfgBuilder {
     if (entry.subclassArg !== undefined && list[entry.subclassArg]) ref.subclass = list[entry.subclassArg].text;
     return ref;
   }
+}
+
+/** Node shapes that may read or write a guarded name. */
+const GUARDED_SHAPES = new Set(['identifier', 'field_expression', 'pointer_expression', 'subscript_expression']);
+
+function rangeKey(n: SyntaxNode): string {
+  return `${n.startIndex}:${n.endIndex}`;
 }
 
 function namedKidsOfArgs(call: SyntaxNode): SyntaxNode[] {

@@ -1,11 +1,12 @@
 // The C front end: a tree-sitter-c tree -> FileIR (see docs/dev/ir.md).
 import type { FileIR, FileProblem, FunctionIR, FieldFunction } from '../../ir/types';
-import type { ApiEntry } from '../../api/types';
+import type { ApiEntry, ApiIndex } from '../../api/types';
 import { identifierText, type SyntaxNode } from '../../syntax/tree';
 import type { LowerInput, Lowerer } from '../types';
 import { CfgBuilder, DEFAULT_LIMITS, trylockNamePattern, type BuildLimits } from './cfg-builder';
 import { collectFileScope, declaredName, hasStorageClass, type FileScope } from './file-scope';
-import { annotateC } from './annotations';
+import { annotateC, trylockWrappers } from './annotations';
+import { GuardedFields } from './guarded';
 import { compactFileIR } from '../compact';
 import { findSuppressions } from './suppressions';
 import { spanEndingWith, spanOf } from './syntax';
@@ -37,12 +38,15 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits, reuse?:
     out.fieldFunctions = fieldFunctions(input.text);
     const scope = collectFileScope(input.tree.rootNode, input.file);
     out.problems.push(...scope.problems);
+    const wrappers = trylockWrappers(scope, input);
+    if (wrappers.length > 0) input = { ...input, api: withEntries(input.api, wrappers) };
     const trylocks = trylockNamePattern(input.api);
-    const scopeKey = reuse ? fileScopeKey(scope) : '';
+    const guarded = GuardedFields.collect(input.text, scope);
+    const scopeKey = reuse ? fileScopeKey(scope) + (guarded ? guarded.key : '') + JSON.stringify(wrappers) : '';
     for (const def of scope.functions) {
       const lower = (): LoweredFunction => {
         const problems: FileProblem[] = [];
-        return { fn: lowerFunction(def, scope, input, trylocks, limits, problems), problems };
+        return { fn: lowerFunction(def, scope, input, trylocks, limits, problems, guarded), problems };
       };
       const { fn, problems } = reuse ? reuse(def, scopeKey, lower) : lower();
       out.problems.push(...problems);
@@ -56,6 +60,13 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits, reuse?:
     out.problems.push({ span: { line: 0, col: 0, endLine: 0, endCol: 0 }, message: `C front end failed: ${(err as Error)?.message ?? err}` });
   }
   return out;
+}
+
+/** The API index plus this file's own trylock wrappers. */
+function withEntries(api: ApiIndex, entries: readonly ApiEntry[]): ApiIndex {
+  const c = new Map(api.c);
+  for (const e of entries) c.set(e.name, e);
+  return { ...api, c };
 }
 
 /** The file-scope facts (every field of FileScope but the definitions themselves), as text. */
@@ -92,12 +103,13 @@ interface Signature {
 
 function lowerFunction(
   def: SyntaxNode, scope: FileScope, input: LowerInput, trylocks: RegExp, limits: BuildLimits, problems: FileProblem[],
+  guarded: GuardedFields | undefined,
 ): FunctionIR | undefined {
   const body = def.childForFieldName('body');
   const sig = signatureOf(def);
   if (!body || body.type !== 'compound_statement' || !sig) return undefined;
   const isStatic = isStaticDefinition(def);
-  const built = new CfgBuilder(input.api, new VarScope(scope, sig.params, sig.paramTypes), trylocks, limits).build(body);
+  const built = new CfgBuilder(input.api, new VarScope(scope, sig.params, sig.paramTypes), trylocks, limits, guarded).build(body);
   if (built.incomplete) {
     problems.push({ span: spanOf(sig.nameNode), message: `${sig.name}: ${built.reason ?? 'body lowered partially'}; findings inside it are suppressed` });
   }

@@ -5,6 +5,7 @@ import type { FileIR, FileProblem, FunctionIR, Span, TypeFields } from '../../ir
 import { endBound, type SyntaxNode } from '../../syntax/tree';
 import type { Lowerer } from '../types';
 import { annotateGoFunction } from './annotations';
+import { GuardedFieldsGo } from './guarded';
 import { compactFileIR } from '../compact';
 import { CfgBuilder } from './cfg-builder';
 import { evalExpr } from './lower-expr';
@@ -222,6 +223,8 @@ export const lowerGo: Lowerer = (input) => {
     const fc: FileCtx = {
       src, ft, api: input.api, file: input.file, queue: [], queued: new Set(), condLinks: new Map(), condUses: [],
     };
+    const guarded = GuardedFieldsGo.collect(root, src, ft);
+    if (guarded) fc.guarded = guarded;
     const lowerDecl = (d: SyntaxNode) => {
       const spec = declSpec(d, fc);
       if (spec) out.functions.push(annotateGoFunction(lowerFunction(spec, fc, out.problems), spec.def, spec.scope, fc, out));

@@ -65,6 +65,7 @@ export function evalExpr(n: SyntaxNode | null | undefined, st: FnState): void {
       continue;
     }
     if (t === 'ERROR') markError(node, st);
+    if (st.fc.guarded && (t === 'selector_expression' || t === 'unary_expression')) guardedAccess(node, t, st);
     if (t === 'call_expression') {
       const parts = callParts(node);
       nodes.push(node); post.push(true); calls.push(parts);
@@ -79,9 +80,51 @@ export function evalExpr(n: SyntaxNode | null | undefined, st: FnState): void {
       continue;
     }
     // Most operands hold no call or receive: a scan of their text is cheaper than walking them.
-    if (!st.src.mayHaveEffects(node)) continue;
+    if (!st.src.mayHaveEffects(node) && !(st.fc.guarded && st.fc.guarded.names.test(st.src.of(node)))) continue;
     pushReversed(namedKids(node), nodes, post);
   }
+}
+
+function rangeKey(n: SyntaxNode): string {
+  return `${n.startIndex}:${n.endIndex}`;
+}
+
+/** A read of a guarded field (`e.data`); `&e.data` takes its address and reads nothing. */
+function guardedAccess(node: SyntaxNode, t: string, st: FnState): void {
+  if (t === 'unary_expression') {
+    const operand = node.namedChild(0);
+    if (operand && operand.type === 'selector_expression' && st.src.startsWith(node, '&')) (st.accessed ??= new Set()).add(rangeKey(operand));
+    return;
+  }
+  if (st.accessed?.has(rangeKey(node))) return;
+  const op = st.fc.guarded!.accessOf(node, false, st);
+  if (op) st.cfg.add(op, spanOf(node));
+}
+
+/** An assignment or `++` target: a write of the guarded field it names (`e.data = v`, `e.m[k] = v`). */
+export function guardedWrite(target: SyntaxNode, st: FnState): void {
+  if (!st.fc.guarded) return;
+  let t = unparen(target);
+  for (let i = 0; i < 8 && t.type === 'index_expression'; i++) {
+    const inner = t.namedChild(0);
+    if (!inner) return;
+    t = unparen(inner);
+  }
+  if (t.type !== 'selector_expression') return;
+  const op = st.fc.guarded.accessOf(t, true, st);
+  if (!op) return;
+  st.cfg.add(op, spanOf(t));
+  (st.accessed ??= new Set()).add(rangeKey(t));
+}
+
+/** `x := &T{...}`, `T{...}`, `new(T)`: a value nobody else has seen yet. */
+export function isFreshValue(v: SyntaxNode, st: FnState): boolean {
+  let n = unparen(v);
+  if (n.type === 'unary_expression' && st.src.startsWith(n, '&')) n = n.namedChild(0) ?? n;
+  if (n.type === 'composite_literal') return true;
+  if (n.type !== 'call_expression') return false;
+  const fn = n.childForFieldName('function');
+  return !!fn && fn.type === 'identifier' && st.src.of(fn) === 'new' && !st.scope.has('new');
 }
 
 function pushReversed(list: SyntaxNode[], nodes: SyntaxNode[], post: boolean[]): void {

@@ -5,7 +5,7 @@ import type { LockRef, Op } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import type { Breakable } from './cfg-builder';
 import {
-  argRef, closureReleases, evalExpr, isExitCall, markError, opsForCall, queueLiteral, tryAcquireOf,
+  argRef, closureReleases, evalExpr, guardedWrite, isExitCall, isFreshValue, markError, opsForCall, queueLiteral, tryAcquireOf,
 } from './lower-expr';
 import { embeddedLockRef, isPackageName, lockRefOf, pathParts, pathType, refFromParts } from './lockref';
 import type { FnState } from './state';
@@ -190,6 +190,7 @@ function lowerStatement(n: SyntaxNode, st: FnState, label: string | undefined): 
     case 'inc_statement':
     case 'dec_statement': {
       const target = n.namedChild(0);
+      if (target) guardedWrite(target, st);
       evalExpr(target, st);
       if (target) assignVars([target], st, spanOf(n));
       return;
@@ -347,6 +348,10 @@ function assignment(n: SyntaxNode, st: FnState): void {
   const lefts = left ? namedKids(left) : [];
   const rights = right ? namedKids(right) : [];
   evalExpr(right, st);
+  if (st.fc.guarded) {
+    for (const l of lefts) guardedWrite(l, st);
+    noteFresh(lefts, rights, st);
+  }
   evalTargets(lefts, st);
   assignVars(lefts, st, spanOf(n));
   afterAssign(lefts, rights, st);
@@ -386,6 +391,7 @@ function shortVar(n: SyntaxNode, st: FnState): void {
   const lefts = left ? namedKids(left) : [];
   const rights = right ? namedKids(right) : [];
   evalExpr(right, st);
+  if (st.fc.guarded) noteFresh(lefts, rights, st);
   const types = declTypes(lefts.length, rights, st);
   lefts.forEach((l, i) => {
     if (l.type !== 'identifier') return;
@@ -396,6 +402,17 @@ function shortVar(n: SyntaxNode, st: FnState): void {
   });
   assignVars(lefts, st, spanOf(n));
   afterAssign(lefts, rights, st);
+}
+
+/** Locals assigned a value built right here (`&T{...}`) hold an object no other goroutine sees yet. */
+function noteFresh(lefts: SyntaxNode[], rights: SyntaxNode[], st: FnState): void {
+  lefts.forEach((l, i) => {
+    if (l.type !== 'identifier') return;
+    const r = rights.length === lefts.length ? rights[i] : undefined;
+    const name = st.src.of(l);
+    if (r && isFreshValue(r, st)) (st.fresh ??= new Set()).add(name);
+    else st.fresh?.delete(name);
+  });
 }
 
 function varSpecs(decl: SyntaxNode): SyntaxNode[] {

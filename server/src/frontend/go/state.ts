@@ -6,6 +6,7 @@ import type { CfgBuilder } from './cfg-builder';
 import type { PathParts, TypeCtx } from './lockref';
 import type { FileTypes, Scope, VarInfo } from './types-scope';
 import { Source } from './syntax';
+import type { GuardedFieldsGo } from './guarded';
 
 /** A function literal found while lowering its enclosing function; lowered afterwards (no recursion). */
 export interface LiteralTask {
@@ -42,6 +43,8 @@ export interface FileCtx {
   queued: Set<number>;
   condLinks: Map<string, CondLink>;
   condUses: CondUse[];
+  /** Struct fields this file declares guarded (`// +checklocks:mu`): their accesses become `access` ops. */
+  guarded?: GuardedFieldsGo;
 }
 
 export interface FnState extends TypeCtx {
@@ -53,6 +56,10 @@ export interface FnState extends TypeCtx {
   incomplete: boolean;
   firstError?: Span;
   depth: number;
+  /** Locals holding an object this function built (`x := &T{}`): not shared yet. */
+  fresh?: Set<string>;
+  /** Guarded selectors already handled as writes or address-of operands, by range. */
+  accessed?: Set<string>;
 }
 
 /** Enclosing variables as seen from a function literal: same types, no longer its parameters. */
