@@ -191,8 +191,9 @@ export function buildCallGraph(program: ProgramFacts): CallGraph {
         list.push({ op, targets });
         for (const t of targets) {
           const cs = callers.get(t);
+          // fn's calls come one after another: a repeat of fn can only be the last entry.
           if (!cs) callers.set(t, [fn]);
-          else if (!cs.includes(fn)) cs.push(fn);
+          else if (cs[cs.length - 1] !== fn) cs.push(fn);
         }
       }
     }

@@ -28,25 +28,18 @@ deadlock this way; use a trylock there or a lock-free scheme.`,
     const graph = buildCallGraph(program);
     const guards = new ContextGuards();
     const inContext = reachFromEntries(entries, graph, guards);
-    // Table-known helpers (fn.context) run in any context, process context included: not excluded.
-    const interruptOnly = entries.filter((e) => !e.alsoProcess);
-    const enabled = irqsEnabledReach(program, graph, guards,
-      new Set(interruptOnly.map((e) => e.fn)), new Set(interruptOnly.filter((e) => e.context === 'softirq').map((e) => e.fn)));
 
     const inUsages = new Map<string, Usage[]>();   // class|context -> acquisitions in that context
-    const onUsages: Usage[] = [];                  // acquisitions with hardirqs or softirqs enabled
     const findings: Finding[] = [];
     const reported = new Set<string>();
-    for (const facts of program.functions) {
-      const fn = facts.fn;
-      const reached = inContext.get(fn);
-      const on = enabled.get(fn);
-      if (!reached && !on) continue;
+    for (const [fn, reached] of inContext) {
+      const facts = program.factsOf(fn);
+      if (!facts) continue;
       for (const a of facts.acquires) {
-        if (a.via || !a.lock.cls || a.lockKind === 'rcu' || a.lockKind === 'epoch') continue;
+        if (a.via || !a.lock.cls || a.lockKind === 'rcu' || a.lockKind === 'epoch' || a.try) continue;
         const mask = guards.maskAt(fn, a.span);
-        for (const [context, r] of reached ?? []) {
-          if ((mask & CONTEXT_BIT[context]) === 0 || a.try) continue;
+        for (const [context, r] of reached) {
+          if ((mask & CONTEXT_BIT[context]) === 0) continue;
           if (context === 'nmi') {
             const f = nmiFinding(facts, a, r);
             if (f && !reported.has(siteKey(fn, a))) {
@@ -61,9 +54,25 @@ deadlock this way; use a trylock there or a lock-free scheme.`,
           if (list) list.push({ fn, a, reach: r });
           else inUsages.set(key, [{ fn, a, reach: r }]);
         }
-        // Plain raw_spin_lock() is core-kernel code that runs with interrupts disabled by its
-        // callers far more often than locklint can see: not an "enabled" usage.
-        if (on && a.lockKind === 'spin' && !RAW_PLAIN.test(a.api)) {
+      }
+    }
+    // Where no spinlock is taken in interrupt context there is nothing to be inconsistent with,
+    // and the (whole-program) walk of where interrupts are enabled can be skipped.
+    const irqClasses = new Set([...inUsages.keys()].map((k) => k.slice(0, k.lastIndexOf('|'))));
+    if (irqClasses.size > 0) {
+      // Table-known helpers (fn.context) run in any context, process context included: not excluded.
+      const interruptOnly = entries.filter((e) => !e.alsoProcess);
+      const enabled = irqsEnabledReach(program, graph, guards,
+        new Set(interruptOnly.map((e) => e.fn)), new Set(interruptOnly.filter((e) => e.context === 'softirq').map((e) => e.fn)));
+      const onUsages: Usage[] = [];                  // acquisitions with hardirqs or softirqs enabled
+      for (const [fn, on] of enabled) {
+        const facts = program.factsOf(fn);
+        if (!facts) continue;
+        for (const a of facts.acquires) {
+          // Plain raw_spin_lock() is core-kernel code that runs with interrupts disabled by its
+          // callers far more often than locklint can see: not an "enabled" usage.
+          if (a.via || a.lockKind !== 'spin' || !a.lock.cls || !irqClasses.has(a.lock.cls) || RAW_PLAIN.test(a.api)) continue;
+          const mask = guards.maskAt(fn, a.span);
           const irqOff = a.irq === 'irq' || a.held.some((h) => h.irq === 'irq');
           const bhOff = irqOff || a.irq === 'bh' || a.held.some((h) => h.irq === 'bh');
           onUsages.push({
@@ -73,7 +82,14 @@ deadlock this way; use a trylock there or a lock-free scheme.`,
           });
         }
       }
+      reportInconsistent(onUsages, inUsages, reported, findings);
     }
+    const incomplete = program.functions.filter((x) => x.fn.incomplete);
+    return findings.filter((f) => !incomplete.some((x) => x.fn.file === f.file && within(f.span.line, x.fn)));
+  },
+};
+
+function reportInconsistent(onUsages: readonly Usage[], inUsages: ReadonlyMap<string, Usage[]>, reported: Set<string>, findings: Finding[]): void {
     for (const u of onUsages) {
       if (reported.has(siteKey(u.fn, u.a))) continue;
       // Hardirq first: an acquisition unsafe against both is reported once, as the worse.
@@ -94,10 +110,7 @@ deadlock this way; use a trylock there or a lock-free scheme.`,
         break;
       }
     }
-    const incomplete = program.functions.filter((x) => x.fn.incomplete);
-    return findings.filter((f) => !incomplete.some((x) => x.fn.file === f.file && within(f.span.line, x.fn)));
-  },
-};
+}
 
 const RAW_PLAIN = /^(raw_spin_lock|raw_spin_trylock|raw_read_lock|raw_write_lock|arch_spin_lock)(_nested|_bh)?$/;
 

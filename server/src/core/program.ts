@@ -111,12 +111,26 @@ export function buildCallIndex(
   }
   const implementations = interfaceImplementations(functions, interfaces, dirOf);
   const one = (fn: FunctionIR | undefined): FunctionIR[] => (fn ? [fn] : []);
+  /** An op belongs to one function, so the op alone keys its resolution. */
+  const resolved = new WeakMap<CallOp, FunctionIR[]>();
   return {
     named(name, from) {
       const bare = name.replace(/^&/, '').trim();
       return direct(bare, from.file) ?? resolveDirect({ kind: 'call', callee: bare, args: [], span: from.span }, from);
     },
     resolve(call, caller) {
+      // Facts, dependents and several checks each walk every call: resolve each op once.
+      let targets = resolved.get(call);
+      if (!targets) {
+        targets = resolveUncached(call, caller);
+        resolved.set(call, targets);
+      }
+      return targets;
+    },
+  };
+
+  function resolveUncached(call: CallOp, caller: FunctionIR): FunctionIR[] {
+    {
       if (call.indirect) {
         // Only ops tables of the caller's own file: a field name alone (`read`, `map_update_elem`)
         // is shared by unrelated implementations even within one directory.
@@ -129,8 +143,8 @@ export function buildCallIndex(
       const recv = call.receiver?.replace(/^[*&]+/, '');
       const impls = recv && !recv.includes('.') ? implementations(`${dirOf(caller.file)}|${recv}`, call.callee) : [];
       return impls.length <= MAX_INDIRECT_TARGETS ? impls : [];
-    },
-  };
+    }
+  }
 
   function resolveDirect(call: CallOp, caller: FunctionIR): FunctionIR | undefined {
     {
