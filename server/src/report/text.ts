@@ -49,6 +49,8 @@ function formatFinding(f: Finding, paint: Paint, cwd: string): string[] {
 
 export function summaryLine(findings: readonly Finding[]): string {
   const c = countFindings(findings);
+  // "in 0 files" read as "nothing was scanned": the count is of files with findings.
+  if (findings.length === 0) return 'no findings';
   return `${plural(findings.length, 'finding')} (${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}, ${plural(c.infos, 'info')}) in ${plural(c.files, 'file')}`;
 }
 
