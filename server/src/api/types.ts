@@ -8,7 +8,8 @@ export type ApiRole =
   | 'block'       // may block; `category` says how
   | 'spawn'       // starts a thread/goroutine/work item running the function given by `arg`
   | 'invoke'      // calls the function given by `arg` before returning, on the caller's thread (qsort, sync.Once.Do)
-  | 'context';    // a function that, wherever it is defined, runs in `context` (BPF helpers callable from NMI)
+  | 'context'     // a function that, wherever it is defined, runs in `context` (BPF helpers callable from NMI)
+  | 'noreturn';   // never returns (panic, do_exit, longjmp): the path ends at the call
 
 export interface ApiEntry {
   /** C: the function name. Go: "pkg.Func" or "pkg.Type.Method" (e.g. "sync.Mutex.Lock", "time.Sleep"). */
@@ -26,6 +27,8 @@ export interface ApiEntry {
   /** tryacquire: it sleeps until it gets the lock or gives up (interruptible, killable, timeout):
    *  a success orders locks and a held lock makes it deadlock, unlike a trylock. */
   waits?: boolean;
+  /** acquire (rcu kind): readers may sleep in this section (SRCU); only its own synchronize waits for them. */
+  sleepable?: boolean;
   category?: BlockCategory;   // block
   domain?: string;            // block/synchronize: the read-side domain it waits for ("rcu")
   /** spawn: the routine runs in interrupt context (request_irq -> hardirq); context: the named function does. */

@@ -55,7 +55,7 @@ function mismatchesIn(facts: FunctionFacts, a: FunctionAnnotations, language: 'c
   for (const l of a.releases) {
     const key = annotatedKey(l.lock);
     // Read sections are counted, and summaries do not follow a callee that leaves one.
-    if (heldAfter.has(key) || l.lockKind === 'rcu' || l.lockKind === 'epoch') continue;
+    if (heldAfter.has(key) || l.lockKind === 'rcu' || l.lockKind === 'epoch' || l.lockKind === 'irqoff') continue;
     // Judged only where the body releases it somewhere: a release through a helper that names
     // the lock differently (`raw_spin_rq_unlock(rq)` for `rq->lock`) is invisible, not missing.
     // Sparse's own bookkeeping (`__release(x)` on the path where a helper already dropped it) is

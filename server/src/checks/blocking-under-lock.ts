@@ -41,7 +41,7 @@ interface Verdict {
 }
 
 export function isAtomic(h: HeldLock): boolean {
-  return h.lockKind === 'spin' || h.irq !== 'none' || h.lockKind === 'rcu' || h.lockKind === 'epoch';
+  return h.lockKind === 'spin' || h.irq !== 'none' || (h.lockKind === 'rcu' && !h.sleepable) || h.lockKind === 'epoch';
 }
 
 /** A synchronize inside a read section of its own domain is sync-in-read-section's finding. */
@@ -59,7 +59,10 @@ function judge(block: BlockFact, language: 'c' | 'go'): Verdict | undefined {
   // very lock that is held: that is how condition variables are used.
   if (block.category === 'condwait' && language === 'go'
     && !(block.lock && block.held.some((h) => h.lock.path === block.lock!.path))) return undefined;
-  const held = block.held.filter((h) => !(block.category === 'condwait' && block.lock && h.lock.path === block.lock.path));
+  // A sleepable read section (SRCU) is no lock anyone waits on but its own synchronize
+  // (isOwnReadSection / sync-in-read-section): its readers may sleep and wait freely.
+  const held = block.held.filter((h) => !(block.category === 'condwait' && block.lock && h.lock.path === block.lock.path)
+    && !(h.sleepable && !isOwnReadSection(block, h)));
   if (held.length === 0) return undefined;
   if (held.some((h) => isOwnReadSection(block, h))) return undefined;
   const atomic = held.filter(isAtomic);

@@ -7,7 +7,7 @@ import { classOf } from '../core/lock-graph';
 import { fingerprint, lockName, viaText } from '../core/describe';
 import type { ProgramFacts } from './types';
 
-const UNORDERED = new Set(['rcu', 'epoch']);
+const UNORDERED = new Set(['rcu', 'epoch', 'irqoff']);
 
 /** Findings for acquisitions of `first` while `second` is held, where a cycle finding is not already reported. */
 export function declaredOrderViolations(program: ProgramFacts, reported: readonly Finding[]): Finding[] {

@@ -36,7 +36,7 @@ deadlock this way; use a trylock there or a lock-free scheme.`,
       const facts = program.factsOf(fn);
       if (!facts) continue;
       for (const a of facts.acquires) {
-        if (a.via || !a.lock.cls || a.lockKind === 'rcu' || a.lockKind === 'epoch' || a.try) continue;
+        if (a.via || !a.lock.cls || a.lockKind === 'rcu' || a.lockKind === 'epoch' || a.lockKind === 'irqoff' || a.try) continue;
         const mask = guards.maskAt(fn, a.span);
         for (const [context, r] of reached) {
           if ((mask & CONTEXT_BIT[context]) === 0) continue;

@@ -8,6 +8,13 @@ import { annotatedReturnsHolding } from '../core/annotations';
 import { pathFactsReliable } from './path-checks-common';
 import type { Check, ProgramFacts } from './types';
 
+/** What an unbalanced exit means for kinds that are not ordinary locks. */
+const CONSEQUENCE: Partial<Record<string, string>> = {
+  rcu: 'The read-side section never ends: every synchronize on it waits forever.',
+  epoch: 'The epoch is never left: every synchronize on it waits forever.',
+  irqoff: 'Interrupts (or softirqs) stay disabled on this CPU after it returns.',
+};
+
 export const leakedLock: Check = {
   meta: {
     id: 'leaked-lock',
@@ -62,7 +69,7 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
       findings.push({
         check: 'leaked-lock',
         severity: 'warning',
-        message: `${lockName(first.lock.text)} acquired at line ${lineOf(first.site)} is still held when ${fn.name}() ${atEnd ? 'reaches its end' : 'returns here'}${release ? '; other paths release it' : ''}. Any thread that takes it next will wait forever.`,
+        message: `${lockName(first.lock.text)} acquired at line ${lineOf(first.site)} is still held when ${fn.name}() ${atEnd ? 'reaches its end' : 'returns here'}${release ? '; other paths release it' : ''}. ${CONSEQUENCE[first.lockKind] ?? 'Any thread that takes it next will wait forever.'}`,
         file: fn.file,
         span: exit.span,
         related: [
@@ -95,7 +102,7 @@ function isLeakShape(facts: FunctionFacts, first: HeldLock, key: string, holding
     if (handOff && !releasesSomewhere(facts, key)) return false;
     if (free.length === 0 && /(^|[.)_])(R?Lock|r?lock)$/.test(fn.name)) return false;   // a Lock() method wrapping another lock
     // Read sections are not handed over on some paths only; a lock returned on an error path is a leak.
-    const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
+    const section = first.lockKind === 'rcu' || first.lockKind === 'epoch' || first.lockKind === 'irqoff';
     const errorPathLeak = holding.some((e) => classifyReturn(e.ret, language) === 'error');
     if (handOff && !section && conditionalHelper(holding, free, language)) return false;
     // Named for what it does: `foo_lock_irq()`, `ppu_access_get()`, `begin_op()` return holding it

@@ -66,7 +66,7 @@ function isSharedHandle(ref: LockRef): boolean {
 
 /** Locks that serialize: anything exclusive but read sections; named by class (a local lock protects nothing across threads). */
 function protectorOf(h: HeldLock): string | undefined {
-  if (h.lockKind === 'rcu' || h.lockKind === 'epoch' || h.mode === 'shared' || !h.lock.cls) return undefined;
+  if (h.lockKind === 'rcu' || h.lockKind === 'epoch' || h.lockKind === 'irqoff' || h.mode === 'shared' || !h.lock.cls) return undefined;
   return h.lock.cls;
 }
 

@@ -88,7 +88,7 @@ type WaitKind = 'goroutines' | 'thread' | 'work';
 
 /** Spinlocks, irq-disabled sections and read sections: waiting there is blocking-under-lock's (atomic) finding. */
 function isAtomic(h: HeldLock): boolean {
-  return h.lockKind === 'spin' || h.irq !== 'none' || h.lockKind === 'rcu' || h.lockKind === 'epoch';
+  return h.lockKind === 'spin' || h.irq !== 'none' || (h.lockKind === 'rcu' && !h.sleepable) || h.lockKind === 'epoch';
 }
 
 function waitKind(api: string, language: 'c' | 'go'): WaitKind | undefined {

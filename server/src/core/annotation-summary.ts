@@ -64,7 +64,7 @@ export function applyContract(summary: FunctionSummary, facts: FunctionFacts): F
  * repeat the finding one call up.
  */
 function blocksForCallers(summary: FunctionSummary, facts: FunctionFacts): FunctionSummary['blocks'] {
-  const atomic = (h: HeldLock) => h.lockKind === 'spin' || h.lockKind === 'rcu' || h.lockKind === 'epoch' || h.irq !== 'none';
+  const atomic = (h: HeldLock) => h.lockKind === 'spin' || (h.lockKind === 'rcu' && !h.sleepable) || h.lockKind === 'epoch' || h.irq !== 'none';
   const coveredBy = (category: string) => (h: HeldLock) => !!h.entry
     && (atomic(h) ? category !== 'channel' : category === 'wait' || category === 'condwait');
   const reportedHere = (api: string, category: string) => {

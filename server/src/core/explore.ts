@@ -82,7 +82,7 @@ interface State {
   orphanDefers: Map<string, Span>;   // deferred unlocks whose lock was already unlocked explicitly
 }
 
-const REENTRANT_KINDS = new Set(['rcu', 'epoch']);
+const REENTRANT_KINDS = new Set(['rcu', 'epoch', 'irqoff']);
 const MAX_DEPTH = 4;
 
 function heldSignature(held: readonly HeldLock[]): string {
@@ -344,7 +344,7 @@ function step(
   switch (op.kind) {
     case 'acquire':
       return acquire(index, state, facts, once, {
-        key: lockKey(op.lock), lock: op.lock, lockKind: op.lockKind, mode: op.mode, irq: op.irq, site: op.span,
+        key: lockKey(op.lock), lock: op.lock, lockKind: op.lockKind, mode: op.mode, irq: op.irq, site: op.span, ...(op.sleepable ? { sleepable: true } : {}),
         api: op.api, depth: 1, deferredRelease: false,
       }, op.try);
     case 'release':

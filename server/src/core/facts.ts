@@ -10,6 +10,8 @@ export interface HeldLock {
   irq: IrqState;
   site: Span;           // where it was acquired
   api: string;
+  /** A read-side section whose readers may sleep (SRCU). */
+  sleepable?: boolean;
   depth: number;        // nesting depth for reentrant read sections (rcu, epoch)
   deferredRelease: boolean;  // Go: a deferred unlock will release it at exit
   /** Acquired by a callee (interprocedural) rather than in this function's own body. */

@@ -22,7 +22,7 @@ export interface LockGraph {
   edges: Map<string, Map<string, OrderEdge>>;   // from -> to -> edge
 }
 
-const UNORDERED_KINDS = new Set(['rcu', 'epoch']);
+const UNORDERED_KINDS = new Set(['rcu', 'epoch', 'irqoff']);
 
 export function classOf(lock: { cls?: string; subclass?: string }): string | undefined {
   if (!lock.cls) return undefined;

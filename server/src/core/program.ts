@@ -134,7 +134,9 @@ export function buildCallIndex(
       if (call.indirect) {
         // Only ops tables of the caller's own file: a field name alone (`read`, `map_update_elem`)
         // is shared by unrelated implementations even within one directory.
-        const targets = (byField.get(call.callee) ?? []).filter((f) => f.file === caller.file);
+        // Nor the caller itself: a wrapper stored in an ops table and calling the same field of a
+        // lower layer's table (`adap->uld_ops->tls_dev_del()` in ktls_dev_del) is not recursion.
+        const targets = (byField.get(call.callee) ?? []).filter((f) => f.file === caller.file && f !== caller);
         return targets.length <= MAX_INDIRECT_TARGETS ? targets : [];
       }
       const direct = resolveDirect(call, caller);

@@ -59,7 +59,7 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
   const seenBlock = new Set<string>();
   // A callee that drops its caller's lock (`spin_unlock(&rq->lock); schedule(); spin_lock(...)`)
   // blocks without it: where it blocks relative to the drop is beyond a summary, so stay silent.
-  const dropsCallerLock = [...facts.releasedUnacquired.values()].some((r) => r.lockKind !== 'rcu' && r.lockKind !== 'epoch');
+  const dropsCallerLock = [...facts.releasedUnacquired.values()].some((r) => r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff');
   for (const b of dropsCallerLock ? [] : facts.blocks) {
     if ((b.via?.length ?? 0) >= MAX_DEPTH) continue;
     // A condition wait only blocks on its own lock's behalf; callers see the wait.
@@ -82,13 +82,13 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
   // before returning (drop-and-retake), and not a counted read section, whose depth a summary
   // cannot follow.
   const releases = [...facts.releasedUnacquired.entries()]
-    .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
+    .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff'
       && normal.length > 0 && normal.every((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
     .map(([, r]) => r.lock);
   // Released on some ways out only (`return 1` after dropping it, `return 0` still holding it):
   // the caller cannot tell which without following the return value, so it stops tracking it.
   const partial = [...facts.releasedUnacquired.entries()]
-    .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
+    .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff'
       && !releases.includes(r.lock) && normal.some((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
     .map(([, r]) => r.lock);
   return applyContract({ acquires, blocks, returnsHolding, releases, ...(partial.length > 0 ? { forgets: partial } : {}) }, facts);

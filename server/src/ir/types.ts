@@ -21,7 +21,8 @@ export type LockKind =
   | 'semaphore' // down/up
   | 'spin'      // spinning lock: holder must not sleep (spin_lock, raw_spin_lock, rwlock_t, KSPIN_LOCK, pthread_spin)
   | 'rcu'       // read-side section of RCU (a "lock" that synchronize_rcu waits for)
-  | 'epoch';    // read-side section of an epoch scheme (ebpf_epoch_enter)
+  | 'epoch'     // read-side section of an epoch scheme (ebpf_epoch_enter)
+  | 'irqoff';   // interrupts or softirqs disabled on this CPU (local_irq_save, local_bh_disable): atomic, not a lock
 
 export type LockMode = 'exclusive' | 'shared';
 
@@ -55,7 +56,8 @@ export type BlockCategory =
 
 /** One operation. Control flow lives in the graph, not in the ops. */
 export type Op =
-  | { kind: 'acquire'; lock: LockRef; lockKind: LockKind; mode: LockMode; irq: IrqState; api: string; span: Span; try?: boolean }
+  /** `sleepable`: a read-side section whose readers may sleep (SRCU): not atomic context. */
+  | { kind: 'acquire'; lock: LockRef; lockKind: LockKind; mode: LockMode; irq: IrqState; api: string; span: Span; try?: boolean; sleepable?: boolean }
   | { kind: 'release'; lock: LockRef; lockKind: LockKind; mode: LockMode; api: string; span: Span }
   /** `handle`: what a wait waits for (`&priv->ani_work` of cancel_work_sync), when the API table names it. */
   | { kind: 'block'; api: string; category: BlockCategory; span: Span; lock?: LockRef; domain?: string; handle?: LockRef }

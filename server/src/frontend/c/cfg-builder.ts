@@ -27,12 +27,6 @@ export interface BuiltBody {
   reason?: string;
 }
 
-/** Calls that never return: the path ends there without a leaked-lock report (BUG_ON is not one). */
-const NORETURN = new Set([
-  'BUG', 'panic', 'abort', 'exit', '_exit', '_Exit', 'quick_exit', 'do_exit', 'kthread_exit', 'make_task_dead',
-  '__builtin_unreachable', '__builtin_trap', 'unreachable', 'pthread_exit', 'thrd_exit', 'longjmp', 'siglongjmp',
-  'KeBugCheck', 'KeBugCheckEx', 'ExitProcess', 'ExitThread', 'FatalExit', 'RtlFailFast', '__fastfail',
-]);
 
 /**
  * Scope-based lock guards of newer kernels (`guard(spinlock)(&l)`, `scoped_guard(...) { }`): their
@@ -778,7 +772,9 @@ export class CfgBuilder {
     if (entry && this.emitApi(entry, name, call, args, span)) return;
     const indirect = stripParens(fn).type !== 'identifier';
     this.add({ kind: 'call', callee: name, args: args.map((a) => argRefOf(a, this.vars)), span, ...(indirect ? { indirect } : {}) });
-    if (fn.type === 'identifier' && NORETURN.has(name)) this.addExit('panic', span);
+    // Calls that never return (API tables, or declared __noreturn in this file): the path ends
+    // there without a leaked-lock report (BUG_ON is not one).
+    if (entry?.role === 'noreturn') this.addExit('panic', span);
   }
 
   /** Ops for a call matching an API table entry; false when it should be an ordinary call. */
@@ -787,7 +783,7 @@ export class CfgBuilder {
       case 'acquire': {
         const lock = this.lockArg(entry, call, args);
         if (!lock) return false;
-        this.add({ kind: 'acquire', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive', irq: entry.irq ?? 'none', api, span });
+        this.add({ kind: 'acquire', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive', irq: entry.irq ?? 'none', api, span, ...(entry.sleepable ? { sleepable: true } : {}) });
         return true;
       }
       case 'release': {
@@ -800,7 +796,9 @@ export class CfgBuilder {
         const op: Op = { kind: 'block', api, category: entry.category ?? 'sleep', span };
         if (entry.domain) op.domain = entry.domain;
         // condwait: the lock released while waiting; transaction: the (engine) handle it is begun on.
-        if ((entry.category === 'condwait' || entry.category === 'transaction') && entry.arg !== undefined && args[entry.arg]) op.lock = lockRefOf(args[entry.arg], this.vars);
+        // synchronize without a fixed domain (synchronize_srcu): the srcu_struct it waits for.
+        const argLock = entry.category === 'condwait' || entry.category === 'transaction' || (entry.category === 'synchronize' && !entry.domain);
+        if (argLock && entry.arg !== undefined && args[entry.arg]) op.lock = lockRefOf(args[entry.arg], this.vars);
         if (entry.handleArg !== undefined && args[entry.handleArg]) op.handle = lockRefOf(args[entry.handleArg], this.vars);
         this.add(op);
         return true;

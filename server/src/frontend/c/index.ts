@@ -38,7 +38,7 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits, reuse?:
     out.fieldFunctions = fieldFunctions(input.text);
     const scope = collectFileScope(input.tree.rootNode, input.file);
     out.problems.push(...scope.problems);
-    const wrappers = trylockWrappers(scope, input);
+    const wrappers = [...trylockWrappers(scope, input), ...noreturnDeclared(input.text, input.api)];
     if (wrappers.length > 0) input = { ...input, api: withEntries(input.api, wrappers) };
     const trylocks = trylockNamePattern(input.api);
     const guarded = GuardedFields.collect(input.text, scope);
@@ -67,6 +67,25 @@ function withEntries(api: ApiIndex, entries: readonly ApiEntry[]): ApiIndex {
   const c = new Map(api.c);
   for (const e of entries) c.set(e.name, e);
   return { ...api, c };
+}
+
+/**
+ * Functions this file declares never to return (`void __noreturn do_group_exit(int)`,
+ * `_Noreturn void die(void)`, `void fatal(const char *) __attribute__((noreturn))`), by text:
+ * the attribute is a macro or an attribute list the grammar keeps apart from the name.
+ */
+function noreturnDeclared(text: string, api: ApiIndex): ApiEntry[] {
+  if (!/noreturn/i.test(text)) return [];
+  const names = new Set<string>();
+  const attr = String.raw`(?:__noreturn|_Noreturn|\bnoreturn\b|__attribute__\s*\(\(\s*(?:__)?noreturn(?:__)?\s*\)\)|\[\[\s*noreturn\s*\]\])`;
+  for (const m of text.matchAll(new RegExp(attr + String.raw`[\w\s*]*?\b([A-Za-z_]\w*)\s*\(`, 'g'))) names.add(m[1]);
+  for (const m of text.matchAll(new RegExp(String.raw`\b([A-Za-z_]\w*)\s*\([^;{)]*\)\s*` + attr, 'g'))) names.add(m[1]);
+  const out: ApiEntry[] = [];
+  for (const name of names) {
+    if (api.c.has(name) || /^(if|while|for|switch|return|sizeof|__attribute__)$/.test(name)) continue;
+    out.push({ name, role: 'noreturn', doc: 'declared never to return in this file' });
+  }
+  return out;
 }
 
 /** The file-scope facts (every field of FileScope but the definitions themselves), as text. */
