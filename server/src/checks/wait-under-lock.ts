@@ -348,6 +348,12 @@ function displayName(fn: FunctionIR): string {
 
 /** Work items named alike: the same field (`ani_work`, or `ani_work.work` of a delayed work). */
 function sameWorkItem(a: LockRef, b: LockRef): boolean {
+  // Both typed (`struct can_priv.restart_work`): the struct decides; two structs may well name
+  // their work items alike (mcp251x's own `restart_work` is not can_priv's).
+  const typed = (r: LockRef) => (r.cls?.startsWith('struct ') ? r.cls.replace(/\.work$/, '') : undefined);
+  const ta = typed(a);
+  const tb = typed(b);
+  if (ta !== undefined && tb !== undefined) return ta === tb;
   const field = (r: LockRef) => {
     const segs = r.path.replace(/\.work$/, '').split(/\.|->/);
     return segs[segs.length - 1];

@@ -5,7 +5,7 @@ import type { LockRef, Op } from '../../ir/types';
 import type { SyntaxNode } from '../../syntax/tree';
 import type { Breakable } from './cfg-builder';
 import {
-  argRef, closureReleases, evalExpr, guardedWrite, isExitCall, isFreshValue, markError, opsForCall, queueLiteral, tryAcquireOf,
+  argRef, closureReleases, evalExpr, guardedWrite, isExitCall, isFreshValue, markError, opsForCall, queueLiteral, rlockerOf, tryAcquireOf,
 } from './lower-expr';
 import { embeddedLockRef, isPackageName, lockRefOf, pathParts, pathType, refFromParts } from './lockref';
 import type { FnState } from './state';
@@ -303,6 +303,11 @@ function afterAssign(lefts: SyntaxNode[], rights: SyntaxNode[], st: FnState): vo
     if (t && t.onTrue) st.tryVars.set(st.src.of(l), [t.op]);
   }
   recordCond(l, r, st);
+  if (l.type === 'identifier') {
+    const rl = rlockerOf(r, st);
+    const v = st.scope.get(st.src.of(l));
+    if (rl && v) v.rlocker = rl;
+  }
 }
 
 function isNewCond(call: SyntaxNode, st: FnState): SyntaxNode | undefined {

@@ -70,6 +70,7 @@ export function captureScope(scope: Scope): Scope {
     if (v.type !== undefined) c.type = v.type;
     if (v.lit !== undefined) c.lit = v.lit;
     if (v.condLock !== undefined) c.condLock = v.condLock;
+    if (v.rlocker !== undefined) c.rlocker = v.rlocker;
     out.set(name, c);
   }
   return out;

@@ -39,6 +39,8 @@ export interface VarInfo {
   lit?: string;
   /** `c := sync.NewCond(&mu)`: the lock `c.Wait()` releases */
   condLock?: import('../../ir/types').LockRef;
+  /** `rl := mu.RLocker()`: `rl.Lock()` / `rl.Unlock()` are `mu.RLock()` / `mu.RUnlock()` */
+  rlocker?: import('../../ir/types').LockRef;
 }
 
 /** Variables visible in a function body, in declaration order (later declarations shadow). */
