@@ -424,7 +424,7 @@ export function opsForCall(call: SyntaxNode, st: FnState, parts: CallParts = cal
       const m = st.src.of(f);
       if (o.type === 'identifier' && isPackageName(st.src.of(o), st)) return packageCallOps(st.src.of(o), m, args, span, st);
       const type = inferType(o, st.scope, st.src, st.ft) ?? pathType(o, st);
-      const readLocker = args.length === 0 && (m === 'Lock' || m === 'Unlock') ? readLockerOps(o, m, type, span, st) : undefined;
+      const readLocker = args.length === 0 && (m === 'Lock' || m === 'Unlock') ? readLockerOps(o, m, span, st) : undefined;
       if (readLocker) return readLocker;
       const target = resolveMethod(type, m, args.length, st);
       // sync's Lock/Unlock return nothing: a `Lock()` whose result is used (`unlock, err := m.Lock()`)
@@ -450,14 +450,13 @@ export function opsForCall(call: SyntaxNode, st: FnState, parts: CallParts = cal
 /**
  * `RWMutex.RLocker()` hands out a Locker whose Lock/Unlock are RLock/RUnlock: through a variable
  * (`rl := mu.RLocker(); rl.Lock()`) or directly (`mu.RLocker().Lock()`). A `sync.Locker` of unknown
- * origin may be such a reader too: it is treated as shared, so two holds are not a double lock.
+ * origin stays what its name says (matched as Lock/Unlock by name).
  */
-function readLockerOps(o: SyntaxNode, m: string, type: string | undefined, span: Span, st: FnState): Op[] | undefined {
+function readLockerOps(o: SyntaxNode, m: string, span: Span, st: FnState): Op[] | undefined {
   const entry = st.fc.api.go.get(m === 'Lock' ? 'sync.RWMutex.RLock' : 'sync.RWMutex.RUnlock');
   if (!entry) return undefined;
   const v = o.type === 'identifier' ? st.scope.get(st.src.of(o)) : undefined;
-  let lock = v?.rlocker ? { ...v.rlocker } : rlockerOf(o, st);
-  if (!lock && type !== undefined && /^sync\.Locker$/.test(resolveType(type, st.ft))) lock = receiverRef(o, st);
+  const lock = v?.rlocker ? { ...v.rlocker } : rlockerOf(o, st);
   return lock ? entryOps(entry, entry.name, o, [], span, st, () => lock) : undefined;
 }
 
