@@ -88,6 +88,20 @@ function leaksIn(facts: FunctionFacts, language: 'c' | 'go'): Finding[] {
   return findings;
 }
 
+const HANDS_OFF = /queue|schedule|work|thread|tasklet|timer|complete|wake/i;
+
+/** A call or spawn after `line` passes a sibling field of the lock `key` (`&p->scan.work` for `p->scan.lock`). */
+function handedOn(facts: FunctionFacts, key: string, line: number): boolean {
+  const cut = Math.max(key.lastIndexOf('.'), key.lastIndexOf('->'));
+  if (cut <= 0) return false;
+  const owner = key.slice(0, cut);
+  const within = (path: string | undefined) => path !== undefined && path !== key && (path.startsWith(owner + '.') || path.startsWith(owner + '->'));
+  // Only calls that hand work to another context (queue_work, schedule_delayed_work, mod_timer,
+  // tasklet_schedule, wake_up_process): `memcpy(&p->buf, …)` under a semaphore is no hand-off.
+  return facts.calls.some((c) => c.op.span.line > line && HANDS_OFF.test(c.op.callee) && c.op.args.some((a) => within(a?.path)))
+    || facts.spawns.some((s) => s.op.span.line > line && within(s.op.handle?.path));
+}
+
 /** Whether exits holding a lock the function took itself look like a leak rather than a helper returning it held. */
 function isLeakShape(facts: FunctionFacts, first: HeldLock, key: string, holding: ExitFact[], free: ExitFact[], language: 'c' | 'go'): boolean {
   const fn = facts.fn;
@@ -96,6 +110,10 @@ function isLeakShape(facts: FunctionFacts, first: HeldLock, key: string, holding
   // unlock` at the end of a test): no other code can name it after the return.
   if (!handOff && !releasesSomewhere(facts, key)) return false;
     if (free.length === 0 && handOff) return false;           // a lock helper: every path returns holding it
+    // A semaphore has no owner: one taken and then handed, with the object that holds it, to the
+    // work or thread this function starts or queues afterwards (`down(&p->scan.lock)` …
+    // `queue_work(wq, &p->scan.work)`, "will be unlocked in scan_work()") is released there.
+    if (first.lockKind === 'semaphore' && handedOn(facts, key, first.site.line)) return false;
     // Exits without the lock that never took it (`if (!x) return -EINVAL; lock(&x->l); return 0;`)
     // make a helper that returns holding it on purpose; a leak is an exit holding a lock that
     // other exits release.
