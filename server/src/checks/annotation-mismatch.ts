@@ -62,7 +62,8 @@ function mismatchesIn(facts: FunctionFacts, a: FunctionAnnotations, language: 'c
     // no evidence either.
     const releasing = exits.filter((e) => e.releasedOnPath.has(key) && !holds(e, key));
     if (releasing.length === 0 || !releasesItself(facts, key)) continue;
-    for (const e of dedupe(exits.filter((x) => holds(x, key)))) {
+    const conditional = l.family === 'sparse';
+    for (const e of dedupe(exits.filter((x) => holds(x, key) && !(conditional && conditionalRelease(x, releasing))))) {
       const other = releasing.find((r) => r.span.line !== e.span.line);
       report('releases', l, e, `it returns here still holding ${lockName(l.lock.text)}${other ? ` (the exit at line ${lineOf(other.span)} releases it)` : ' on this path'}`);
     }
@@ -90,6 +91,36 @@ function mismatchesIn(facts: FunctionFacts, a: FunctionAnnotations, language: 'c
     }
   }
   return out;
+}
+
+/**
+ * Sparse checks lock context per path and has no spelling for "releases only sometimes", so
+ * kernel code writes `__releases(x)` on functions that release `x` on some returns and say which
+ * by what they return or by what the caller already knows. A keeping exit is such a deliberate
+ * conditional release (not a forgotten unlock) when:
+ * - it returns a constant (`false`, `-EAGAIN`, `NULL`, `0`, a macro) that no releasing exit
+ *   returns: the caller can tell the two outcomes apart (`do_signal_stop()` "returns true with
+ *   siglock released"; `xfs_iget_recycle()` returns `-EAGAIN` still holding it); or
+ * - it returns no value and the same exit is also reached having released `x`: the unlock sits
+ *   in a branch that rejoins (`if (op == IMPORT) up_read(...)`), written conditional on purpose,
+ *   unlike an early `return` that skips it.
+ */
+function conditionalRelease(keep: ExitFact, releasing: readonly ExitFact[]): boolean {
+  if (keep.ret === undefined || keep.ret.trim() === '') {
+    return releasing.some((r) => r.span.line === keep.span.line && r.span.col === keep.span.col);
+  }
+  const k = constantReturn(keep.ret);
+  if (k === undefined) return false;
+  return releasing.every((r) => r.ret !== undefined && r.ret.trim() !== '' && constantReturn(r.ret) !== k);
+}
+
+/** A returned constant, normalised (`(-EAGAIN)` → `-EAGAIN`); undefined for anything else. */
+function constantReturn(ret: string): string | undefined {
+  let r = ret.replace(/\s+/g, '');
+  while (/^\(.*\)$/.test(r)) r = r.slice(1, -1);
+  if (/^(true|false|NULL|nullptr)$/.test(r)) return r;
+  if (/^-?(\d+[uUlL]*|0[xX][0-9a-fA-F]+[uUlL]*|[A-Z][A-Z0-9_]*)$/.test(r)) return r === '-0' ? '0' : r;
+  return undefined;
 }
 
 /** The function itself unlocks `key` (not only sparse's `__release()` context statement, not only callees). */

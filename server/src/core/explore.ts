@@ -80,6 +80,8 @@ interface State {
   acquired: Set<string>;             // keys this function acquired on every path reaching here
   assume: Map<string, Assumption>;
   orphanDefers: Map<string, Span>;   // deferred unlocks whose lock was already unlocked explicitly
+  dropMay: Set<string>;              // caller's locks released without taking them on some path, not retaken
+  forgotten: Set<string>;            // keys a callee may have released (summary `forgets`): their release is silent
 }
 
 const REENTRANT_KINDS = new Set(['rcu', 'epoch', 'irqoff']);
@@ -91,6 +93,19 @@ function heldSignature(held: readonly HeldLock[]): string {
   for (const h of held) sig += `${h.key}|${h.mode}|${h.depth}|${h.deferredRelease ? 1 : 0};`;
   return sig;
 }
+
+// ---- value facts: states that know a variable's constant (`seq==1`, stated by the front end after
+// `seq = 1;` for a `seq & 1` test) are not merged with others, so a retry loop keeps its parity.
+const CONSTANT_FACT = /==-?(?:0[xX][0-9a-fA-F]*[1-9a-fA-F][0-9a-fA-F]*|0*[1-9]\d*)[uUlL]*$/;
+function splitsOnConstants(fn: FunctionIR): boolean {
+  return fn.nodes.some((n) => n.op.kind === 'assume' && n.op.value && CONSTANT_FACT.test(n.op.key));
+}
+function constantSignature(state: State): string {
+  let sig = heldSignature(state.held);
+  state.assume.forEach((v, k) => { if (v.value && CONSTANT_FACT.test(k)) sig += `#${k}`; });
+  return sig;
+}
+// ---- end value facts
 
 function withHeld(state: State, held: HeldLock[]): State {
   held.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -115,9 +130,11 @@ function merge(existing: State, incoming: State): State | undefined {
   });
   const tryFailed = everyKey(existing.tryFailed, incoming.tryFailed) ? existing.tryFailed : intersect(existing.tryFailed, incoming.tryFailed);
   const acquired = everyKey(existing.acquired, incoming.acquired) ? existing.acquired : intersect(existing.acquired, incoming.acquired);
+  const dropMay = everyKey(incoming.dropMay, existing.dropMay) ? existing.dropMay : union(existing.dropMay, incoming.dropMay);
+  const forgotten = everyKey(incoming.forgotten, existing.forgotten) ? existing.forgotten : union(existing.forgotten, incoming.forgotten);
   const changed = assume !== existing.assume || released !== existing.released || orphanDefers !== existing.orphanDefers
-    || tryFailed !== existing.tryFailed || acquired !== existing.acquired;
-  return changed ? { held: existing.held, released, assume, orphanDefers, tryFailed, acquired } : undefined;
+    || tryFailed !== existing.tryFailed || acquired !== existing.acquired || dropMay !== existing.dropMay || forgotten !== existing.forgotten;
+  return changed ? { held: existing.held, released, assume, orphanDefers, tryFailed, acquired, dropMay, forgotten } : undefined;
 }
 
 function everyEntry<V>(m: ReadonlyMap<string, V>, keep: (v: V, k: string) => boolean): boolean {
@@ -142,6 +159,19 @@ function everyKey(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
     if (all && !b.has(k)) all = false;
   });
   return all;
+}
+
+function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
+  const out = copySet(a);
+  b.forEach((k) => out.add(k));
+  return out;
+}
+
+function without(s: Set<string>, key: string): Set<string> {
+  if (!s.has(key)) return s;
+  const out = copySet(s);
+  out.delete(key);
+  return out;
 }
 
 function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
@@ -249,8 +279,9 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
   const work = new NodeQueue<State>();
   const maxLocksets = options.maxLocksets ?? MAX_LOCKSETS_PER_NODE;
   let tooManyLocksets = false;
+  const stateSig = splitsOnConstants(fn) ? constantSignature : (state: State) => heldSignature(state.held); // value facts (sign-facts)
   const push = (node: number, state: State): void => {
-    const sig = heldSignature(state.held);
+    const sig = stateSig(state);
     const existing = stateAt(node, sig);
     if (!existing) {
       if (!setState(node, sig, state)) {
@@ -267,7 +298,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     }
   };
 
-  push(0, { held: withHeld({} as State, entryHeld(options.annotations)).held, released: new Map(), assume: new Map(), orphanDefers: new Map(), tryFailed: new Set(), acquired: new Set() });
+  push(0, { held: withHeld({} as State, entryHeld(options.annotations)).held, released: new Map(), assume: new Map(), orphanDefers: new Map(), tryFailed: new Set(), acquired: new Set(), dropMay: new Set(), forgotten: new Set() });
   let visits = 0;
   while (work.length > 0) {
     if (++visits > budget || tooManyLocksets) {
@@ -276,7 +307,7 @@ export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): F
     }
     const [index, state] = work.pop();
     // A state that was merged away since it was queued is stale: its successor took over.
-    if (stateAt(index, heldSignature(state.held)) !== state) continue;
+    if (stateAt(index, stateSig(state)) !== state) continue;
     const node = fn.nodes[index];
     const next = step(fn, index, node.op, state, facts, once, options);
     if (next === undefined) continue; // infeasible path
@@ -325,11 +356,13 @@ function recordExit(
   for (const h of state.held) if (h.deferredRelease) released.add(h.key);
   const key = `exit:${index}:${heldSignature(held)}`;
   const seen = exitsSeen.get(key);
+  const dropped = state.dropMay.size > 0 ? state.dropMay : undefined;
   if (!seen) {
-    const exit: ExitFact = { span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: released };
+    const exit: ExitFact = { span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: released, ...(dropped ? { droppedOnSomePath: dropped } : {}) };
     exitsSeen.set(key, exit);
     facts.exits.push(exit);
   } else {
+    if (dropped) seen.droppedOnSomePath = seen.droppedOnSomePath ? union(seen.droppedOnSomePath, dropped) : dropped;
     // Another path to the same exit with the same held locks (e.g. one with a deferred unlock):
     // "on every path" must not depend on which path the exploration happened to reach first.
     seen.acquiredOnPath = intersect(seen.acquiredOnPath, state.acquired);
@@ -383,8 +416,12 @@ function step(
     }
     case 'block': {
       const held = state.held;
-      if (once(`block:${index}:${heldSignature(held)}`)) {
-        facts.blocks.push({ api: op.api, category: op.category, domain: op.domain, lock: op.lock, ...(op.handle ? { handle: op.handle } : {}), span: op.span, held });
+      const dropped = droppedAt(state, facts);
+      if (once(`block:${index}:${heldSignature(held)}:${droppedSig(dropped)}`)) {
+        facts.blocks.push({
+          api: op.api, category: op.category, domain: op.domain, lock: op.lock, ...(op.handle ? { handle: op.handle } : {}), span: op.span, held,
+          ...(dropped ? { dropped } : {}),
+        });
       }
       return state;
     }
@@ -444,8 +481,12 @@ function step(
         if (assume === state.assume) assume = copyMap(state.assume);
         assume.set(`${ALIAS}${vars[0]}=${op.alias.from}`, { value: true, vars: [vars[0], ...op.alias.vars] });
       }
-      return assume === state.assume && released === state.released && next === state
-        ? state : { ...next, assume, released };
+      let dropMay = state.dropMay;
+      state.dropMay.forEach((k) => {
+        if (vars.includes(keyRoot(k))) dropMay = without(dropMay, k);
+      });
+      return assume === state.assume && released === state.released && next === state && dropMay === state.dropMay
+        ? state : { ...next, assume, released, dropMay };
     }
     default:
       return state;
@@ -492,10 +533,11 @@ function acquire(
     const depth = Math.min(existing.depth + 1, MAX_DEPTH);
     return withHeld({ ...state }, state.held.map((h) => (h === existing ? { ...h, depth } : h)));
   }
-  if (once(`acq:${index}:${heldSignature(state.held)}`)) {
+  const dropped = droppedAt(state, facts);
+  if (once(`acq:${index}:${heldSignature(state.held)}:${droppedSig(dropped)}`)) {
     facts.acquires.push({
       lock: lock.lock, lockKind: lock.lockKind, mode: lock.mode, irq: lock.irq, span: lock.site, api: lock.api,
-      try: isTry, held: state.held, via: lock.via,
+      try: isTry, held: state.held, via: lock.via, ...(dropped ? { dropped } : {}),
     });
   }
   if (!lock.via && !facts.acquiredKeys.has(lock.key)) facts.acquiredKeys.set(lock.key, lock);
@@ -508,7 +550,10 @@ function acquire(
     deferredRelease = true;
   }
   const acquired = lock.via || state.acquired.has(lock.key) ? state.acquired : copySet(state.acquired).add(lock.key);
-  return withHeld({ ...state, orphanDefers, acquired }, [...state.held, { ...lock, deferredRelease }]);
+  const retaken = state.dropMay.has(lock.key);
+  const dropMay = without(state.dropMay, lock.key);
+  const forgotten = without(state.forgotten, lock.key);
+  return withHeld({ ...state, orphanDefers, acquired, dropMay, forgotten }, [...state.held, { ...lock, deferredRelease, ...(retaken ? { retaken } : {}) }]);
 }
 
 function release(
@@ -528,6 +573,7 @@ function release(
       facts.releasedUnacquired.set(h.key, { lock: h.lock, lockKind: h.lockKind });
       if (key !== h.key) facts.releasedUnacquired.set(key, { lock, lockKind });
     }
+    if ((h.entry || h.retaken) && h.depth <= 1) state = { ...state, dropMay: copySet(state.dropMay).add(h.key) };
     const released = copyMap(state.released);
     released.set(h.key, span);
     if (state.tryFailed.has(h.key)) {
@@ -544,6 +590,10 @@ function release(
     return withHeld({ ...state, released, orphanDefers }, state.held.filter((x) => x !== h));
   }
   const previous = state.released.get(key);
+  if (state.forgotten.has(key) && !previous) {
+    // A callee may have released it already (its summary forgets it): this release is not ours to judge.
+    return { ...state, forgotten: without(state.forgotten, key), released: copyMap(state.released).set(key, span) };
+  }
   if (previous) {
     if (once(`unheld:${index}:${key}`)) {
       facts.releasesNotHeld.push({ lock, span, api, previousRelease: previous, afterFailedTry: state.tryFailed.has(key) } as ReleaseNotHeldFact);
@@ -554,9 +604,59 @@ function release(
     facts.releasedUnacquired.set(key, { lock, lockKind });
     const released = copyMap(state.released);
     released.set(key, span);
-    return { ...state, released };
+    return { ...state, released, dropMay: copySet(state.dropMay).add(key) };
   }
   return state;
+}
+
+/**
+ * The caller's locks this function has dropped on every path to here: released without being
+ * taken on the path (an unlock of a lock it was handed), not a failed trylock, not retaken.
+ */
+function droppedAt(state: State, facts: FunctionFacts): LockRef[] | undefined {
+  if (state.released.size === 0) return undefined;
+  let out: LockRef[] | undefined;
+  state.released.forEach((_, k) => {
+    if (state.tryFailed.has(k)) return;
+    const r = facts.releasedUnacquired.get(k);
+    if (!r || state.held.some((h) => h.key === k)) return;
+    (out ??= []).push(r.lock);
+  });
+  return out;
+}
+
+function droppedSig(dropped: readonly LockRef[] | undefined): string {
+  return dropped ? dropped.map(lockKey).join(',') : '';
+}
+
+/** The held lock a callee's dropped lock (in caller terms) stands for: same instance, else same class. */
+function heldDropped(held: readonly HeldLock[], d: LockRef): HeldLock | undefined {
+  const key = lockKey(d);
+  return held.find((h) => h.key === key) ?? held.find((h) => h.lock.path === d.path)
+    ?? (d.cls ? held.find((h) => h.lock.cls === d.cls) : undefined);
+}
+
+/**
+ * What a callee's acquisition or blocking call is charged to: the held locks, less those the
+ * callee dropped before it (a read section entered more than once stays held), and what is
+ * dropped for this function's own callers: its own drops and the callee's drops of locks it does
+ * not hold itself.
+ */
+function chargeTo(
+  held: HeldLock[], calleeDropped: readonly LockRef[] | undefined, own: LockRef[] | undefined,
+): { held: HeldLock[]; dropped?: LockRef[] } {
+  if (!calleeDropped?.length) return own ? { held, dropped: own } : { held };
+  let charged = held;
+  let dropped = own;
+  for (const d of calleeDropped) {
+    const h = heldDropped(held, d);
+    if (h) {
+      if (h.depth <= 1) charged = charged.filter((x) => x !== h);
+    } else if ((d.paramIndex !== undefined || d.cls !== undefined) && !dropped?.some((x) => lockKey(x) === lockKey(d))) {
+      dropped = [...(dropped ?? []), d];
+    }
+  }
+  return dropped ? { held: charged, dropped } : { held: charged };
 }
 
 /** A read-held lock of the class a callee's lock was mapped to when the call site could not name it (`<cls>`). */
@@ -570,14 +670,21 @@ function applyCallEffect(
   facts: FunctionFacts, once: (k: string) => boolean,
 ): State {
   const sig = heldSignature(state.held);
-  if (once(`calleff:${index}:${sig}`)) {
+  const own = droppedAt(state, facts);
+  if (once(`calleff:${index}:${sig}:${droppedSig(own)}`)) {
     for (const { fact, via, must } of effect.acquires) {
-      const existing = state.held.find((h) => h.key === lockKey(fact.lock) || (h.lock.cls && h.lock.cls === fact.lock.cls && h.lock.path === fact.lock.path));
+      // Locks the callee dropped before taking this one are not held across it.
+      const charged = chargeTo(state.held, fact.dropped, own);
+      const existing = charged.held.find((h) => h.key === lockKey(fact.lock) || (h.lock.cls && h.lock.cls === fact.lock.cls && h.lock.path === fact.lock.path));
       // Only a callee that takes the lock on every path is a certain self-deadlock.
       if (existing && must && !REENTRANT_KINDS.has(fact.lockKind) && !(existing.mode === 'shared' && fact.mode === 'shared')) {
         facts.doubleAcquires.push({ lock: fact.lock, span: op.span, first: existing, api: fact.api, via });
       }
-      facts.acquires.push({ ...fact, span: op.span, held: state.held.filter((h) => h !== existing), via, must });
+      const { dropped: _calleeDropped, ...plain } = fact;
+      facts.acquires.push({
+        ...plain, span: op.span, held: charged.held.filter((h) => h !== existing), via, must,
+        ...(charged.dropped ? { dropped: charged.dropped } : {}),
+      });
       if (fact.mode === 'shared' && !fact.try && !REENTRANT_KINDS.has(fact.lockKind)) {
         const reader = existing?.mode === 'shared' ? existing : classReader(state.held, fact.lock);
         if (reader) {
@@ -588,7 +695,9 @@ function applyCallEffect(
       }
     }
     for (const { fact, via } of effect.blocks) {
-      facts.blocks.push({ ...fact, span: op.span, held: state.held, via });
+      const charged = chargeTo(state.held, fact.dropped, own);
+      const { dropped: _calleeDropped, ...plain } = fact;
+      facts.blocks.push({ ...plain, span: op.span, held: charged.held, via, ...(charged.dropped ? { dropped: charged.dropped } : {}) });
     }
   }
   let next = state;
@@ -606,11 +715,13 @@ function applyCallEffect(
     else if (!next.released.has(key) && effect.releasedLocks?.[i]) {
       // Our caller's lock, dropped by the unlock helper we call: we are an unlock helper too.
       facts.releasedUnacquired.set(key, { lock: effect.releasedLocks[i] });
-      next = { ...next, released: copyMap(next.released).set(key, op.span) };
+      next = { ...next, released: copyMap(next.released).set(key, op.span), dropMay: copySet(next.dropMay).add(key) };
     }
   });
   for (const key of effect.forgets ?? []) {
-    if (next.held.some((h) => h.key === key)) next = withHeld({ ...next }, next.held.filter((h) => h.key !== key));
+    if (next.held.some((h) => h.key === key)) {
+      next = withHeld({ ...next, forgotten: copySet(next.forgotten).add(key) }, next.held.filter((h) => h.key !== key));
+    }
   }
   for (const lock of effect.returnsHolding) {
     if (!next.held.some((h) => h.key === lock.key)) {

@@ -21,6 +21,8 @@ export interface HeldLock {
    * held at exit) or `releases` (the function must drop it somewhere).
    */
   entry?: 'requires' | 'releases';
+  /** The caller's lock, dropped earlier on this path and taken again here: releasing it drops it again. */
+  retaken?: boolean;
 }
 
 export interface CallStep {
@@ -40,6 +42,8 @@ export interface AcquireFact {
   held: HeldLock[];      // other locks held at this acquisition
   via?: CallStep[];      // acquired inside callees (interprocedural), outermost call first
   must?: boolean;        // through a call: the callee takes it on every path
+  /** Caller's locks this function had dropped (released without taking) on every path to here. */
+  dropped?: LockRef[];
 }
 
 export interface DoubleAcquireFact {
@@ -86,6 +90,12 @@ export interface BlockFact {
   span: Span;
   held: HeldLock[];
   via?: CallStep[];      // reached through callees
+  /**
+   * Caller's locks this function had dropped (released without taking, not retaken) on every path
+   * to here: a caller holding one of them does not hold it while this blocks (`unlock(&rq->lock);
+   * schedule(); lock(&rq->lock);`).
+   */
+  dropped?: LockRef[];
 }
 
 export interface CallFact {
@@ -114,6 +124,8 @@ export interface ExitFact {
   acquiredOnPath: ReadonlySet<string>;
   /** Keys released on every path reaching this exit (a release of a caller's lock included). */
   releasedOnPath: ReadonlySet<string>;
+  /** Caller's locks (released without being taken) dropped on some path reaching this exit and not retaken. */
+  droppedOnSomePath?: ReadonlySet<string>;
 }
 
 export interface FunctionFacts {

@@ -322,8 +322,8 @@ function mayEffect(effects: CallEffect[]): CallEffect {
 
 function signature(summary: FunctionSummary): string {
   return JSON.stringify([
-    summary.acquires.map((a) => [a.fact.lock.path, a.fact.lock.cls, a.fact.lock.paramIndex, a.fact.mode, a.fact.lockKind, a.fact.irq, a.via.length]),
-    summary.blocks.map((b) => [b.fact.api, b.fact.category, b.via.length]),
+    summary.acquires.map((a) => [a.fact.lock.path, a.fact.lock.cls, a.fact.lock.paramIndex, a.fact.mode, a.fact.lockKind, a.fact.irq, a.via.length, a.fact.dropped?.map((d) => d.path)]),
+    summary.blocks.map((b) => [b.fact.api, b.fact.category, b.via.length, b.fact.dropped?.map((d) => d.path)]),
     summary.returnsHolding.map((h) => [h.key, h.mode]),
     summary.releases.map((r) => r.path),
     (summary.forgets ?? []).map((r) => r.path),

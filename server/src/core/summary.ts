@@ -47,7 +47,7 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
     // Dropped and retaken (`unlock(l); schedule(); lock(l);`): the caller already holds it.
     if (facts.releasedUnacquired.has(lockKey(a.lock))) continue;
     if ((a.via?.length ?? 0) >= MAX_DEPTH) continue;
-    const key = `${a.lock.cls ?? ''}|${a.lock.paramIndex ?? ''}|${a.lock.path}|${a.mode}`;
+    const key = `${a.lock.cls ?? ''}|${a.lock.paramIndex ?? ''}|${a.lock.path}|${a.mode}|${droppedKey(a.dropped)}`;
     if (seenAcq.has(key)) continue;
     seenAcq.add(key);
     const step: CallStep = { callee: a.api, span: a.span, file: fn.file };
@@ -58,12 +58,12 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
   const blocks: SummaryBlock[] = [];
   const seenBlock = new Set<string>();
   // A callee that drops its caller's lock (`spin_unlock(&rq->lock); schedule(); spin_lock(...)`)
-  // blocks without it: where it blocks relative to the drop is beyond a summary, so stay silent.
-  const dropsCallerLock = [...facts.releasedUnacquired.values()].some((r) => r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff');
-  for (const b of dropsCallerLock ? [] : facts.blocks) {
+  // blocks without it: each blocking call carries the caller's locks dropped on every path to it
+  // (`dropped`), which its callers do not charge it to.
+  for (const b of facts.blocks) {
     if ((b.via?.length ?? 0) >= MAX_DEPTH) continue;
     // A condition wait only blocks on its own lock's behalf; callers see the wait.
-    const key = `${b.api}|${b.category}`;
+    const key = `${b.api}|${b.category}|${droppedKey(b.dropped)}`;
     if (seenBlock.has(key)) continue;
     // Blocking that happens only inside the callee's own read section is reported there.
     if (b.category === 'synchronize' && b.held.some((h) => h.lockKind === 'rcu' || h.lockKind === 'epoch')) continue;
@@ -85,13 +85,34 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
     .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff'
       && normal.length > 0 && normal.every((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
     .map(([, r]) => r.lock);
-  // Released on some ways out only (`return 1` after dropping it, `return 0` still holding it):
-  // the caller cannot tell which without following the return value, so it stops tracking it.
+  // Released on some ways out only (`return 1` after dropping it, `return 0` still holding it,
+  // also when both reach one `return res`): the caller cannot tell which without following the
+  // return value, so it stops tracking it.
   const partial = [...facts.releasedUnacquired.entries()]
     .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff'
-      && !releases.includes(r.lock) && normal.some((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
+      && !releases.includes(r.lock)
+      && normal.some((e) => (e.releasedOnPath.has(key) || e.droppedOnSomePath?.has(key)) && !e.held.some((h) => h.key === key)))
     .map(([, r]) => r.lock);
   return applyContract({ acquires, blocks, returnsHolding, releases, ...(partial.length > 0 ? { forgets: partial } : {}) }, facts);
+}
+
+function droppedKey(dropped: readonly LockRef[] | undefined): string {
+  return dropped ? dropped.map(lockKey).sort().join(',') : '';
+}
+
+/**
+ * A callee's dropped locks in caller terms; null when one cannot be named there: the caller may
+ * hold it under a name we cannot match, so the entry is left out (silence beats noise).
+ */
+function mapDropped(dropped: readonly LockRef[] | undefined, call: Extract<Op, { kind: 'call' }>): LockRef[] | undefined | null {
+  if (!dropped?.length) return undefined;
+  const out: LockRef[] = [];
+  for (const d of dropped) {
+    const m = mapLock(d, call);
+    if (!m) return null;
+    out.push(m);
+  }
+  return out;
 }
 
 /** Maps a callee lock into the caller's terms at one call site; undefined if it cannot be named. */
@@ -141,12 +162,15 @@ export function effectOf(summary: FunctionSummary, call: Extract<Op, { kind: 'ca
   const acquires: CallEffect['acquires'] = [];
   for (const a of summary.acquires) {
     const lock = mapLock(a.fact.lock, call);
-    if (lock) acquires.push({ fact: { ...a.fact, lock }, via: [step, ...a.via], must: a.must });
+    const dropped = mapDropped(a.fact.dropped, call);
+    if (lock && dropped !== null) acquires.push({ fact: { ...a.fact, lock, dropped }, via: [step, ...a.via], must: a.must });
   }
-  const blocks: CallEffect['blocks'] = summary.blocks.map((b) => ({
-    fact: { ...b.fact, lock: b.fact.lock ? mapLock(b.fact.lock, call) : undefined },
-    via: [step, ...b.via],
-  }));
+  const blocks: CallEffect['blocks'] = [];
+  for (const b of summary.blocks) {
+    const dropped = mapDropped(b.fact.dropped, call);
+    if (dropped === null) continue;
+    blocks.push({ fact: { ...b.fact, lock: b.fact.lock ? mapLock(b.fact.lock, call) : undefined, dropped }, via: [step, ...b.via] });
+  }
   const returnsHolding: HeldLock[] = [];
   for (const h of summary.returnsHolding) {
     const m = mapHeld(h, call, call.span);

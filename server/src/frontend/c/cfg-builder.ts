@@ -89,6 +89,9 @@ export class CfgBuilder {
   private readonly notAccessed = new Set<string>();
   /** Locals holding an object this function allocated (not shared yet: no lock needed). */
   private readonly fresh = new Set<string>();
+  /** The function body, and the variables it tests for parity (`seq & 1`), found on first need. */
+  private body: SyntaxNode | undefined;
+  private parityTested: Set<string> | undefined;
 
   constructor(
     private readonly api: ApiIndex,
@@ -102,6 +105,7 @@ export class CfgBuilder {
 
   /** Lowers a function's compound_statement body; never throws on malformed trees. */
   build(body: SyntaxNode): BuiltBody {
+    this.body = body;
     this.lowerStmt(body);
     if (this.preds.length > 0) {
       const kids = body.children;
@@ -717,6 +721,18 @@ export class CfgBuilder {
     this.assigned(name, value);
   }
 
+  /**
+   * `seq = 1;` in a function that tests `seq & 1`: states `seq==1` (an `assume` that holds), so
+   * the core knows the parity in the retry's bit test (`if (!(seq & 1)) rcu_read_unlock();`).
+   * Zero needs nothing: `truth: false` already says it.
+   */
+  private noteConstant(name: string, value: SyntaxNode): void {
+    const c = integerConstant(value);
+    if (c === undefined || !this.body) return;
+    this.parityTested ??= parityTestedNames(this.body.text);
+    if (this.parityTested.has(name)) this.add({ kind: 'assume', key: `${name}==${c}`, value: true, vars: [name] });
+  }
+
   /** An access op when `n` reads or writes a guarded field or global. */
   private noteAccess(n: SyntaxNode, type: string): void {
     const key = rangeKey(n);
@@ -754,6 +770,7 @@ export class CfgBuilder {
     const truth = value ? constantTruth(value) ?? (stripParens(value).text === 'NULL' ? false : undefined) : undefined;
     this.add({ kind: 'assign', vars: [name], ...(alias ? { alias } : {}), ...(truth !== undefined ? { truth } : {}) });
     if (!value) return;
+    if (truth === true) this.noteConstant(name, value);
     const v = stripParens(value);
     if (v.type !== 'call_expression') return;
     const hit = this.trylockCall(v);
@@ -926,3 +943,25 @@ function aliasOf(value: SyntaxNode, name: string): { from: string; vars: string[
   return { from, vars };
 }
 
+/** An integer literal, possibly negated (`1`, `0x10u`, `-1`), as compact text. */
+function integerConstant(value: SyntaxNode): string | undefined {
+  let v = stripParens(value);
+  let minus = '';
+  if (v.type === 'unary_expression' && operatorOf(v) === '-') {
+    const arg = v.childForFieldName('argument');
+    if (!arg) return undefined;
+    v = stripParens(arg);
+    minus = '-';
+  }
+  if (v.type !== 'number_literal' || !/^(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(v.text)) return undefined;
+  return minus + v.text;
+}
+
+/** Names tested for their low bit in a function's text: `seq & 1`, `1 & seq`. */
+function parityTestedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  if (!/&\s*(0[xX]0*)?1\b|\b1[uUlL]*\s*&/.test(text)) return names;
+  for (const m of text.matchAll(/([A-Za-z_]\w*)\s*\)?\s*&\s*(?:0[xX]0*)?1[uUlL]*\b/g)) names.add(m[1]);
+  for (const m of text.matchAll(/\b(?:0[xX]0*)?1[uUlL]*\s*&\s*([A-Za-z_]\w*)/g)) names.add(m[1]);
+  return names;
+}
