@@ -24,6 +24,8 @@ export interface CallEffect {
   releasedLocks?: LockRef[];
   /** Caller lock keys the callee's annotation says it releases, on paths inference cannot confirm. */
   forgets?: string[];
+  /** The locks behind `forgets`, index for index. */
+  forgottenLocks?: LockRef[];
 }
 
 export type CallResolver = (op: Extract<Op, { kind: 'call' }>, fn: FunctionIR) => CallEffect | undefined;
@@ -375,11 +377,13 @@ function step(
   once: (k: string) => boolean, options: ExploreOptions,
 ): State | undefined {
   switch (op.kind) {
-    case 'acquire':
-      return acquire(index, state, facts, once, {
+    case 'acquire': {
+      const next = acquire(index, state, facts, once, {
         key: lockKey(op.lock), lock: op.lock, lockKind: op.lockKind, mode: op.mode, irq: op.irq, site: op.span, ...(op.sleepable ? { sleepable: true } : {}),
         api: op.api, depth: 1, deferredRelease: false,
       }, op.try);
+      return next && pointerNonNull(next, op.lock);
+    }
     case 'release':
       return release(index, state, facts, once, op.lock, op.span, op.api, op.lockKind);
     case 'defer': {
@@ -493,21 +497,106 @@ function step(
   }
 }
 
+/**
+ * Locking through a pointer variable (`down_read(rw_lock)`, `spin_lock(&inode->i_lock)`)
+ * dereferences it: on this path it is not NULL, so a later `if (rw_lock) up_read(rw_lock);`
+ * cannot skip the release.
+ */
+function pointerNonNull(state: State, lock: LockRef): State {
+  const r = lock.root;
+  if (!r || state.assume.get(r)?.value === true) return state;
+  const text = lock.text.replace(/^&\s*/, '');
+  if (text !== r && !(text.startsWith(r) && text.startsWith('->', r.length))) return state;
+  return { ...state, assume: copyMap(state.assume).set(lock.root, { value: true, vars: [lock.root] }) };
+}
+
 const ALIAS = 'alias:';
 
-/** The held lock `lock` names through a local alias (`spin_unlock(&cur->lock)` after `cur = op`). */
-function aliasHeld(state: State, lock: LockRef): HeldLock | undefined {
-  if (!lock.root) return undefined;
-  const rest = lock.path.slice(lock.root.length);
+/** `path` with its leading `prefix` (whole segments) replaced by `by`; undefined when it does not start so. */
+function rebased(path: string, prefix: string, by: string): string | undefined {
+  if (!path.startsWith(prefix)) return undefined;
+  const c = path.charCodeAt(prefix.length);
+  if (path.length !== prefix.length && c !== 46 /* . */ && c !== 91 /* [ */ && c !== 47 /* / */) return undefined;
+  return by + path.slice(prefix.length);
+}
+
+/** The local aliases known on this path, as [variable, expression it names] (`cur`, `dev.ops`). */
+function aliasesOf(state: State): [string, string][] {
+  const out: [string, string][] = [];
   for (const key of state.assume.keys()) {
     if (!key.startsWith(ALIAS)) continue;
     const eq = key.indexOf('=', ALIAS.length);
-    const to = key.slice(ALIAS.length, eq);
-    const from = key.slice(eq + 1);
-    const other = to === lock.root ? from : from === lock.root ? to : undefined;
-    if (other === undefined) continue;
-    const h = state.held.find((x) => x.lock.path === other + rest);
+    out.push([key.slice(ALIAS.length, eq), key.slice(eq + 1)]);
+  }
+  return out;
+}
+
+/**
+ * The held lock `lock` names through a local alias: `spin_unlock(&cur->lock)` after `cur = op`.
+ * `throughFields`: also a name that spells out an aliased field chain, a callee's
+ * `dentry->d_inode->i_lock` while this function holds it as `inode->i_lock` after
+ * `inode = dentry->d_inode`. Stores to fields are not assignments in the IR, so the chain may
+ * have changed since (`old_parent = dentry->d_parent; dentry->d_parent = target->d_parent;`):
+ * only a callee's name, which it could not spell through our local, is matched so.
+ */
+function aliasHeld(state: State, lock: LockRef, throughFields = false): HeldLock | undefined {
+  if (!lock.root || state.assume.size === 0) return undefined;
+  for (const [to, from] of aliasesOf(state)) {
+    const other = rebased(lock.path, to, from) ?? (throughFields || from === keyRoot(from) ? rebased(lock.path, from, to) : undefined);
+    const h = other === undefined ? undefined : state.held.find((x) => x.lock.path === other);
     if (h) return h;
+  }
+  return undefined;
+}
+
+/**
+ * The held lock a release through a call's result (`spin_unlock(&rx_ring(mac)->lock)`) names: the
+ * instance cannot be compared, so the only lock of its class this function took itself stands
+ * for it. A release named by a path (`&b->lock` while holding `&a->lock`) is never matched so.
+ */
+function soleOfClass(state: State, lock: LockRef): HeldLock | undefined {
+  if (lock.root || !lock.cls || lock.path.startsWith('<')) return undefined;
+  const same = state.held.filter((h) => h.lock.cls === lock.cls);
+  return same.length === 1 && !same[0].via && !same[0].entry ? same[0] : undefined;
+}
+
+/** The held lock a lock named in caller terms (a callee's release or drop) stands for: same key, same path, or an alias. */
+function heldByName(state: State, lock: LockRef): HeldLock | undefined {
+  const key = lockKey(lock);
+  return state.held.find((h) => h.key === key) ?? state.held.find((h) => h.lock.path === lock.path)
+    ?? aliasHeld(state, lock, true) ?? resultHeld(state, lock);
+}
+
+/**
+ * The held lock `lock` names through the result of the call that returned holding it: `b->lock`
+ * after `b = get_bucket(e)`, when get_bucket() returns the object whose `lock` it holds
+ * (`return &hash[idx];`), however the helper itself named it.
+ */
+function resultHeld(state: State, lock: LockRef): HeldLock | undefined {
+  if (!lock.root || state.assume.size === 0) return undefined;
+  const field = lock.path.slice(lock.root.length);
+  for (const [to, from] of aliasesOf(state)) {
+    const callee = to === lock.root ? /^([A-Za-z_][\w.]*)\(/.exec(from)?.[1] : undefined;
+    if (!callee) continue;
+    const returned = state.held.filter((h) => h.resultField === field && h.via?.[0]?.callee === callee);
+    if (returned.length === 1) return returned[0];
+  }
+  return undefined;
+}
+
+/**
+ * A lock released through a local alias of a parameter's expression, named from that parameter
+ * (`inode->i_lock` after `inode = dentry->d_inode` is `dentry->d_inode->i_lock`): callers can map
+ * that name to the lock they hold, a local's name they cannot.
+ */
+function parameterName(state: State, lock: LockRef, fn: FunctionIR): LockRef | undefined {
+  if (!lock.root || lock.paramIndex !== undefined || state.assume.size === 0) return undefined;
+  for (const [to, from] of aliasesOf(state)) {
+    if (to !== lock.root) continue;
+    const root = keyRoot(from);
+    const paramIndex = root && root === fn.receiver ? -1 : fn.params.indexOf(root);
+    if (!root || (paramIndex === -1 && root !== fn.receiver)) continue;
+    return { ...lock, path: from + lock.path.slice(to.length), root, paramIndex };
   }
   return undefined;
 }
@@ -565,7 +654,7 @@ function release(
   const h = state.held.find((x) => x.key === key) ?? state.held.find((x) => x.lock.path === lock.path)
     // Returned holding by a helper (`b = bucket_lock(h)`), known by class only, released by name.
     ?? (lock.cls ? state.held.find((x) => x.lock.cls === lock.cls && x.lock.path === `<${lock.cls}>`) : undefined)
-    ?? aliasHeld(state, lock);
+    ?? aliasHeld(state, lock) ?? resultHeld(state, lock) ?? soleOfClass(state, lock);
   if (h) {
     // Held since entry (annotated): the caller's lock, released here as an unlock helper would.
     // Released under another name (an alias of the annotated expression): that name was the caller's too.
@@ -601,7 +690,8 @@ function release(
   } else {
     // The caller's lock (an unlock helper): remember the release so the summary can tell that
     // every way out leaves it released.
-    facts.releasedUnacquired.set(key, { lock, lockKind });
+    const as = parameterName(state, lock, facts.fn);
+    facts.releasedUnacquired.set(key, { lock, lockKind, ...(as ? { as } : {}) });
     const released = copyMap(state.released);
     released.set(key, span);
     return { ...state, released, dropMay: copySet(state.dropMay).add(key) };
@@ -620,7 +710,7 @@ function droppedAt(state: State, facts: FunctionFacts): LockRef[] | undefined {
     if (state.tryFailed.has(k)) return;
     const r = facts.releasedUnacquired.get(k);
     if (!r || state.held.some((h) => h.key === k)) return;
-    (out ??= []).push(r.lock);
+    (out ??= []).push(r.as ?? r.lock);
   });
   return out;
 }
@@ -629,11 +719,9 @@ function droppedSig(dropped: readonly LockRef[] | undefined): string {
   return dropped ? dropped.map(lockKey).join(',') : '';
 }
 
-/** The held lock a callee's dropped lock (in caller terms) stands for: same instance, else same class. */
-function heldDropped(held: readonly HeldLock[], d: LockRef): HeldLock | undefined {
-  const key = lockKey(d);
-  return held.find((h) => h.key === key) ?? held.find((h) => h.lock.path === d.path)
-    ?? (d.cls ? held.find((h) => h.lock.cls === d.cls) : undefined);
+/** The held lock a callee's dropped lock (in caller terms) stands for: same instance (or an alias of it), else same class. */
+function heldDropped(state: State, d: LockRef): HeldLock | undefined {
+  return heldByName(state, d) ?? (d.cls ? state.held.find((h) => h.lock.cls === d.cls) : undefined);
 }
 
 /**
@@ -643,17 +731,19 @@ function heldDropped(held: readonly HeldLock[], d: LockRef): HeldLock | undefine
  * not hold itself.
  */
 function chargeTo(
-  held: HeldLock[], calleeDropped: readonly LockRef[] | undefined, own: LockRef[] | undefined,
+  state: State, calleeDropped: readonly LockRef[] | undefined, own: LockRef[] | undefined,
 ): { held: HeldLock[]; dropped?: LockRef[] } {
+  const held = state.held;
   if (!calleeDropped?.length) return own ? { held, dropped: own } : { held };
   let charged = held;
   let dropped = own;
   for (const d of calleeDropped) {
-    const h = heldDropped(held, d);
-    if (h) {
-      if (h.depth <= 1) charged = charged.filter((x) => x !== h);
-    } else if ((d.paramIndex !== undefined || d.cls !== undefined) && !dropped?.some((x) => lockKey(x) === lockKey(d))) {
-      dropped = [...(dropped ?? []), d];
+    const h = heldDropped(state, d);
+    if (h && h.depth <= 1) charged = charged.filter((x) => x !== h);
+    // Held since entry (annotated) is our caller's lock: the callee drops it for them too.
+    const mine = h?.entry ? h.lock : h ? undefined : d;
+    if (mine && (mine.paramIndex !== undefined || mine.cls !== undefined) && !dropped?.some((x) => lockKey(x) === lockKey(mine))) {
+      dropped = [...(dropped ?? []), mine];
     }
   }
   return dropped ? { held: charged, dropped } : { held: charged };
@@ -674,7 +764,7 @@ function applyCallEffect(
   if (once(`calleff:${index}:${sig}:${droppedSig(own)}`)) {
     for (const { fact, via, must } of effect.acquires) {
       // Locks the callee dropped before taking this one are not held across it.
-      const charged = chargeTo(state.held, fact.dropped, own);
+      const charged = chargeTo(state, fact.dropped, own);
       const existing = charged.held.find((h) => h.key === lockKey(fact.lock) || (h.lock.cls && h.lock.cls === fact.lock.cls && h.lock.path === fact.lock.path));
       // Only a callee that takes the lock on every path is a certain self-deadlock.
       if (existing && must && !REENTRANT_KINDS.has(fact.lockKind) && !(existing.mode === 'shared' && fact.mode === 'shared')) {
@@ -695,7 +785,7 @@ function applyCallEffect(
       }
     }
     for (const { fact, via } of effect.blocks) {
-      const charged = chargeTo(state.held, fact.dropped, own);
+      const charged = chargeTo(state, fact.dropped, own);
       const { dropped: _calleeDropped, ...plain } = fact;
       facts.blocks.push({ ...plain, span: op.span, held: charged.held, via, ...(charged.dropped ? { dropped: charged.dropped } : {}) });
     }
@@ -707,8 +797,8 @@ function applyCallEffect(
   if (mustKeys.length) next = { ...next, acquired: new Set([...state.acquired, ...mustKeys]) };
   effect.releases.forEach((key, i) => {
     // Released without its lockdep subclass (`mutex_lock_nested(l, N)` … helper's `mutex_unlock(l)`).
-    const path = effect.releasedLocks?.[i]?.path;
-    const h = next.held.find((x) => x.key === key) ?? (path !== undefined ? next.held.find((x) => x.lock.path === path) : undefined);
+    const named = effect.releasedLocks?.[i];
+    const h = named ? heldByName(next, named) : next.held.find((x) => x.key === key);
     // A lock held since entry that a callee drops is only forgotten: without the annotation it
     // was never tracked, and a double-unlock verdict would rest on the callee's summary alone.
     if (h) next = h.entry ? withHeld({ ...next }, next.held.filter((x) => x !== h)) : release(index, next, facts, once, h.lock, op.span, op.callee);
@@ -718,11 +808,11 @@ function applyCallEffect(
       next = { ...next, released: copyMap(next.released).set(key, op.span), dropMay: copySet(next.dropMay).add(key) };
     }
   });
-  for (const key of effect.forgets ?? []) {
-    if (next.held.some((h) => h.key === key)) {
-      next = withHeld({ ...next, forgotten: copySet(next.forgotten).add(key) }, next.held.filter((h) => h.key !== key));
-    }
-  }
+  (effect.forgets ?? []).forEach((key, i) => {
+    const named = effect.forgottenLocks?.[i];
+    const h = named ? heldByName(next, named) : next.held.find((x) => x.key === key);
+    if (h) next = withHeld({ ...next, forgotten: copySet(next.forgotten).add(h.key) }, next.held.filter((x) => x !== h));
+  });
   for (const lock of effect.returnsHolding) {
     if (!next.held.some((h) => h.key === lock.key)) {
       next = withHeld({ ...next }, [...next.held, { ...lock, site: op.span }]);

@@ -23,6 +23,12 @@ export interface HeldLock {
   entry?: 'requires' | 'releases';
   /** The caller's lock, dropped earlier on this path and taken again here: releasing it drops it again. */
   retaken?: boolean;
+  /**
+   * Returned holding by a lock helper whose every exit returns the object that holds this lock:
+   * the field it is there (`.lock` of `return &hash[idx];` holding `hash[idx].lock`; '' when the
+   * lock itself is returned). A caller's `b = get(...)` then names it `b->lock`.
+   */
+  resultField?: string;
 }
 
 export interface CallStep {
@@ -135,8 +141,12 @@ export interface FunctionFacts {
   /** Shared re-acquisitions of a read-held lock (directly or through callees). */
   recursiveReads: RecursiveReadFact[];
   releasesNotHeld: ReleaseNotHeldFact[];
-  /** Keys this function released without having acquired them on the path: an unlock helper. */
-  releasedUnacquired: Map<string, { lock: LockRef; lockKind?: LockKind }>;
+  /**
+   * Keys this function released without having acquired them on the path: an unlock helper.
+   * `as`: the same lock named from a parameter when the body named it through a local alias
+   * (`inode = dentry->d_inode; spin_unlock(&inode->i_lock)`): the name its callers can map.
+   */
+  releasedUnacquired: Map<string, { lock: LockRef; lockKind?: LockKind; as?: LockRef }>;
   blocks: BlockFact[];
   calls: CallFact[];
   /** Accesses to guarded fields (only functions that touch one have any). */

@@ -324,7 +324,7 @@ function signature(summary: FunctionSummary): string {
   return JSON.stringify([
     summary.acquires.map((a) => [a.fact.lock.path, a.fact.lock.cls, a.fact.lock.paramIndex, a.fact.mode, a.fact.lockKind, a.fact.irq, a.via.length, a.fact.dropped?.map((d) => d.path)]),
     summary.blocks.map((b) => [b.fact.api, b.fact.category, b.via.length, b.fact.dropped?.map((d) => d.path)]),
-    summary.returnsHolding.map((h) => [h.key, h.mode]),
+    summary.returnsHolding.map((h) => [h.key, h.mode, h.resultField]),
     summary.releases.map((r) => r.path),
     (summary.forgets ?? []).map((r) => r.path),
   ]);

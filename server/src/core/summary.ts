@@ -3,7 +3,7 @@
 import type { FunctionIR, LockRef, Op, Span } from '../ir/types';
 import type { CallEffect } from './explore';
 import { lockKey } from './explore';
-import type { AcquireFact, BlockFact, CallStep, FunctionFacts, HeldLock } from './facts';
+import type { AcquireFact, BlockFact, CallStep, ExitFact, FunctionFacts, HeldLock } from './facts';
 import { applyContract } from './annotation-summary';
 
 export interface SummaryAcquire {
@@ -75,25 +75,50 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
   // A lock helper returns holding the lock on every normal exit.
   let returnsHolding: HeldLock[] = [];
   if (normal.length > 0 && !facts.overBudget) {
-    returnsHolding = normal[0].held.filter((h) => callerVisible(h.lock)
-      && normal.every((e) => e.held.some((x) => x.key === h.key)));
+    // Not one it dropped and took back (`unlock(l); ...; lock(l);`): the caller already holds that.
+    returnsHolding = normal[0].held.filter((h) => callerVisible(h.lock) && !facts.releasedUnacquired.has(h.key)
+      && normal.every((e) => e.held.some((x) => x.key === h.key)))
+      .map((h) => withResultField(h, normal));
   }
   // An unlock helper leaves the caller's lock released on every way out: not one that it retakes
   // before returning (drop-and-retake), and not a counted read section, whose depth a summary
   // cannot follow.
   const releases = [...facts.releasedUnacquired.entries()]
-    .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff'
+    .filter(([key, r]) => callerVisible(r.as ?? r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff'
       && normal.length > 0 && normal.every((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
-    .map(([, r]) => r.lock);
+    .map(([, r]) => r.as ?? r.lock);
   // Released on some ways out only (`return 1` after dropping it, `return 0` still holding it,
   // also when both reach one `return res`): the caller cannot tell which without following the
   // return value, so it stops tracking it.
   const partial = [...facts.releasedUnacquired.entries()]
-    .filter(([key, r]) => callerVisible(r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff'
-      && !releases.includes(r.lock)
+    .filter(([key, r]) => callerVisible(r.as ?? r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch' && r.lockKind !== 'irqoff'
+      && !releases.includes(r.as ?? r.lock)
       && normal.some((e) => (e.releasedOnPath.has(key) || e.droppedOnSomePath?.has(key)) && !e.held.some((h) => h.key === key)))
-    .map(([, r]) => r.lock);
+    .map(([, r]) => r.as ?? r.lock);
   return applyContract({ acquires, blocks, returnsHolding, releases, ...(partial.length > 0 ? { forgets: partial } : {}) }, facts);
+}
+
+/** `&hash[idx]`, `(dev->priv)`, `b` as a lock path with indexes elided (`hash[]`, `dev.priv`); undefined for other shapes. */
+function returnedPath(ret: string | undefined): string | undefined {
+  const r = ret?.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1').replace(/^&/, '');
+  if (!r || !/^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*|\[[^\][]*\])*$/.test(r)) return undefined;
+  return r.replace(/->/g, '.').replace(/\[[^\]]*\]/g, '[]');
+}
+
+/** `h` with the field of the returned object it is, when every exit returns that same object. */
+function withResultField(h: HeldLock, exits: readonly ExitFact[]): HeldLock {
+  const { resultField: _inherited, ...plain } = h;
+  const path = h.lock.path.replace(/\[[^\]]*\]/g, '[]');
+  let field: string | undefined;
+  for (const e of exits) {
+    const base = returnedPath(e.ret);
+    if (base === undefined || !path.startsWith(base)) return plain;
+    const rest = path.slice(base.length);
+    if (rest !== '' && rest[0] !== '.' && rest[0] !== '[') return plain;
+    if (field !== undefined && field !== rest) return plain;
+    field = rest;
+  }
+  return field === undefined ? plain : { ...plain, resultField: field };
 }
 
 function droppedKey(dropped: readonly LockRef[] | undefined): string {
@@ -185,6 +210,7 @@ export function effectOf(summary: FunctionSummary, call: Extract<Op, { kind: 'ca
       releasedLocks.push(lock);
     }
   }
-  const forgets = (summary.forgets ?? []).map((r) => mapLock(r, call)).filter((l): l is LockRef => !!l).map(lockKey);
-  return { acquires, blocks, returnsHolding, releases, releasedLocks, ...(forgets.length > 0 ? { forgets } : {}) };
+  const forgottenLocks = (summary.forgets ?? []).map((r) => mapLock(r, call)).filter((l): l is LockRef => !!l);
+  const forgets = forgottenLocks.map(lockKey);
+  return { acquires, blocks, returnsHolding, releases, releasedLocks, ...(forgets.length > 0 ? { forgets, forgottenLocks } : {}) };
 }

@@ -265,6 +265,8 @@ export class CfgBuilder {
         return this.lowerSeq(namedKids(node));
       case 'seh_try_statement':
         return this.lowerSehTry(node);
+      case 'function_definition':
+        return this.lowerBlockMacro(node);
       case 'ERROR':
         this.markIncomplete('parts of the body could not be parsed (macros?)');
         return this.lowerSeq(namedKids(node), true);
@@ -284,9 +286,9 @@ export class CfgBuilder {
       const type = types[i];
       const nextType = types[i + 1];
       if (nextType !== undefined && nextType !== 'ERROR' && STATEMENT_TYPES.has(nextType) && (type === 'expression_statement' || type === 'call_expression')) {
-        const loopCall = macroLoopHead(kid, type);
+        const loopCall = macroLoopHead(kid, type, nextType === 'compound_statement');
         if (loopCall) {
-          this.lowerMacroLoop(loopCall, kids[i + 1], nextType);
+          this.lowerMacroLoop(loopCall.childForFieldName('arguments'), kids[i + 1], nextType);
           i++;
           continue;
         }
@@ -390,12 +392,21 @@ export class CfgBuilder {
   }
 
   /** `list_for_each_entry(pos, head, member) body`: zero or more iterations of `body`. */
-  private lowerMacroLoop(call: SyntaxNode, body: SyntaxNode, bodyType: string): void {
+  private lowerMacroLoop(args: SyntaxNode | null, body: SyntaxNode, bodyType: string): void {
     const header = this.add({ kind: 'nop' });
-    const args = call.childForFieldName('arguments');
     if (args) this.lowerExpr(args);
     const edges: Edges = { t: this.preds, f: this.preds };
     this.loopBody(body, edges, header, null, bodyType);
+  }
+
+  /** `for_each_possible_cpu(cpu) { ... }` (see `blockMacroName`): an iterator like any macro before a block. */
+  private lowerBlockMacro(def: SyntaxNode): void {
+    const name = blockMacroName(def);
+    const body = def.childForFieldName('body');
+    // A real nested function is not this body's code: it runs only when called.
+    if (name === undefined || !body) return;
+    if (GUARD_MACROS.has(name)) return this.lowerStmt(body);
+    this.lowerMacroLoop(null, body, body.type);
   }
 
   private lowerSwitch(node: SyntaxNode): void {
@@ -912,18 +923,47 @@ function invokedCallee(arg: SyntaxNode, vars: VarScope): { name: string; indirec
   return storage === 'param' || storage === 'local' ? undefined : { name, indirect: false };
 }
 
-/** Text of a macro loop head: `list_for_each_entry(pos, head, member)` with no `;` after it. */
-const MACRO_LOOP_HEAD = /^[A-Za-z_]\w*for_?each\w*\s*\(|^for_?each\w*\s*\(/i;
+/**
+ * Names of iterator macros, for heads whose body is a single statement: there a `;`-less macro
+ * call may just as well be a statement macro that brings its own `;` (jffs2's `D1(...)`, bpf's
+ * `ATOMIC_ALU_OP(...)`), and only the name tells a loop. Kernel families: `*for_each*`,
+ * `skb_queue_walk*`, `skb_rbtree_walk*`, `skb_walk_frags`, `sctp_walk_*`, `do_each_thread` /
+ * `while_each_thread`, `do_each_pid_task`, benet's `for_all_*`, `for_next_zone_zonelist_nodemask`,
+ * `iterate_lock_classes`, `rbtree_iterate_from_safe`.
+ */
+const MACRO_LOOP_HEAD = /^\w*(?:for_?each|for_all|for_next|do_each|while_each)\w*\s*\(|^\w*_walk(?:_\w*)?\s*\(|^(?:\w*_)?iterate(?:_\w*)?\s*\(/i;
 
-/** `list_for_each_entry(...)` written as a loop head: an expression statement missing its `;`. */
-function macroLoopHead(node: SyntaxNode, type: string): SyntaxNode | undefined {
+/**
+ * The call of a macro written as a loop head (`list_for_each_entry(...)`, `skb_queue_walk_safe(...)`):
+ * an expression statement missing its `;`, before the statement it repeats. Before a block the
+ * shape alone says so (a statement macro ending in its own `;` is not followed by `{`, and kernel
+ * macros that open a block are iterators); before a single statement the name must say so too.
+ */
+function macroLoopHead(node: SyntaxNode, type: string, blockFollows: boolean): SyntaxNode | undefined {
   // Text first: it rules out nearly every statement without touching child nodes (the head
   // test looks at a prefix only, so the text up to the next sibling answers it as well).
-  if (!MACRO_LOOP_HEAD.test(boundedText(node))) return undefined;
+  if (!blockFollows && !MACRO_LOOP_HEAD.test(boundedText(node))) return undefined;
   const text = node.text;
-  if (!MACRO_LOOP_HEAD.test(text) || (type === 'expression_statement' && /;\s*$/.test(text))) return undefined;
+  if (type === 'expression_statement' && /;\s*$/.test(text)) return undefined;
   const call = type === 'call_expression' ? node : firstNamed(node);
-  return call && call.type === 'call_expression' ? call : undefined;
+  if (!call || call.type !== 'call_expression') return undefined;
+  if (MACRO_LOOP_HEAD.test(text)) return call;
+  if (!blockFollows) return undefined;
+  // Scoped guards run their block once and are lowered as a plain block (see GUARD_MACROS).
+  const fn = call.childForFieldName('function');
+  return fn && fn.type === 'identifier' && !GUARD_MACROS.has(identifierText(fn)) ? call : undefined;
+}
+
+/**
+ * The macro name of `for_each_possible_cpu(cpu) { ... }` inside a body, which tree-sitter reads as
+ * a nested function definition (type `for_each_possible_cpu`, declarator `(cpu)`). A GCC nested
+ * function has a function declarator instead and gets undefined.
+ */
+function blockMacroName(def: SyntaxNode): string | undefined {
+  const type = def.childForFieldName('type');
+  const declarator = def.childForFieldName('declarator');
+  if (!type || type.type !== 'type_identifier' || !declarator || declarator.type !== 'parenthesized_declarator') return undefined;
+  return identifierText(type);
 }
 
 /** One regex for all tryacquire names of an API index: conditions without any need no tree walk. */

@@ -1,7 +1,7 @@
 // Lock expressions -> LockRef: the per-function instance path and the workspace-wide class.
 import type { LockRef } from '../../ir/types';
 import { identifierText, type SyntaxNode } from '../../syntax/tree';
-import type { FileScope } from './file-scope';
+import { declaredName, typeNameOf, type FileScope } from './file-scope';
 import { typeNameOfDescriptor, type VarScope } from './var-scope';
 import { compactText, firstNamed } from './syntax';
 
@@ -13,6 +13,8 @@ export interface PathParts {
   castAt: number;        // the last `castAt` segments are accessed on the cast's result
   /** For each '[]' segment, its index when it is a constant (`0`, `N_TX_RINGS`): distinct elements, distinct instances. */
   indexes?: (string | undefined)[];
+  /** The function whose result is the base (`rx_ring` of `rx_ring(mac)->lock`). */
+  callee?: string;
 }
 
 const MAX_PATH_STEPS = 128;
@@ -57,7 +59,12 @@ function pathParts(expr: SyntaxNode): PathParts {
       }
       default: {
         const segments = rev.reverse();
-        return { root: '', base: compactText(n.text), segments, castType, castAt: castType ? castOuter : 0, indexes: indexesOf(revIndex, rev.length) };
+        const fn = n.type === 'call_expression' ? n.childForFieldName('function') : null;
+        const callee = fn?.type === 'identifier' ? identifierText(fn) : undefined;
+        return {
+          root: '', base: compactText(n.text), segments, castType, castAt: castType ? castOuter : 0, indexes: indexesOf(revIndex, rev.length),
+          ...(callee ? { callee } : {}),
+        };
       }
     }
   }
@@ -160,13 +167,40 @@ export function classOf(parts: PathParts, path: string, vars: VarScope): string 
   if (parts.castType && parts.castAt > 0) {
     return classOnType(scope, parts.castType, parts.segments.slice(parts.segments.length - parts.castAt));
   }
-  if (!parts.root) return undefined;
+  if (!parts.root) {
+    // An accessor's result (`rx_ring(mac)->lock`): the class of the field on its declared return type.
+    const type = parts.callee && parts.segments.length > 0 ? returnTypeOf(scope, parts.callee) : undefined;
+    return type ? classOnType(scope, type, parts.segments) : undefined;
+  }
   const v = vars.lookup(parts.root);
   if (v.storage === 'global') return `global:${path}`;
   if (v.storage === 'static') return `static:${scope.file}:${path}`;
   // A parameter or local: only a field of a typed object has a class shared across functions.
   if (parts.segments.length === 0 || !v.typeName) return undefined;
   return classOnType(scope, v.typeName, parts.segments);
+}
+
+const returnTypes = new WeakMap<FileScope, Map<string, string | undefined>>();
+
+/**
+ * The struct type a function defined in this file returns (`struct rxring` of
+ * `static struct rxring *rx_ring(...)`); undefined when unknown or when definitions disagree
+ * (`#ifdef` variants). Computed once per file, on the first lock named through a call.
+ */
+function returnTypeOf(scope: FileScope, name: string): string | undefined {
+  let types = returnTypes.get(scope);
+  if (!types) {
+    types = new Map();
+    for (const def of scope.functions) {
+      const id = declaredName(def.childForFieldName('declarator'));
+      if (!id) continue;
+      const fnName = identifierText(id);
+      const type = typeNameOf(def.childForFieldName('type'));
+      types.set(fnName, types.has(fnName) && types.get(fnName) !== type ? undefined : type);
+    }
+    returnTypes.set(scope, types);
+  }
+  return types.get(name);
 }
 
 /** Pseudo-locks named by an API entry (rcu, ebpf_epoch): one global instance. */
