@@ -3,7 +3,8 @@ import type { FunctionIR, Op } from '../ir/types';
 import { lockKey } from '../core/explore';
 import type { ExitFact, FunctionFacts, HeldLock } from '../core/facts';
 import { fingerprint, lineOf, lockName } from '../core/describe';
-import { classifyReturn } from '../core/returns';
+import { classifyReturn, type ReturnKind } from '../core/returns';
+import { ZERO } from '../core/sign-facts';
 import { annotatedReturnsHolding } from '../core/annotations';
 import { pathFactsReliable } from './path-checks-common';
 import type { Check, ProgramFacts } from './types';
@@ -119,8 +120,9 @@ function isLeakShape(facts: FunctionFacts, first: HeldLock, key: string, holding
     // other exits release.
     if (handOff && !releasesSomewhere(facts, key)) return false;
     if (free.length === 0 && /(^|[.)_])(R?Lock|r?lock)$/.test(fn.name)) return false;   // a Lock() method wrapping another lock
-    // Read sections are not handed over on some paths only; a lock returned on an error path is a leak.
-    const section = first.lockKind === 'rcu' || first.lockKind === 'epoch' || first.lockKind === 'irqoff';
+    // Read sections are not handed over on some paths only (disabled interrupts are:
+    // `try_to_grab_pending()` returns >= 0 with them off); a lock returned on an error path is a leak.
+    const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
     const errorPathLeak = holding.some((e) => classifyReturn(e.ret, language) === 'error');
     if (handOff && !section && conditionalHelper(holding, free, language)) return false;
     // Named for what it does: `foo_lock_irq()`, `ppu_access_get()`, `begin_op()` return holding it
@@ -139,9 +141,20 @@ function viaHelperLeak(facts: FunctionFacts, key: string, language: 'c' | 'go'):
 
 /** Returns holding the lock on success and releases it on failure: `x = lookup_locked(); if (!x) ...`. */
 function conditionalHelper(holding: ExitFact[], free: ExitFact[], language: 'c' | 'go'): boolean {
-  const holdingOk = holding.every((e) => classifyReturn(e.ret, language) !== 'error');
-  const freeFail = free.every((e) => classifyReturn(e.ret, language) === 'error');
+  const holdingOk = holding.every((e) => outcome(e, language) !== 'error');
+  const freeFail = free.every((e) => outcome(e, language) === 'error');
   return holdingOk && freeFail;
+}
+
+/**
+ * What an exit returns: by its text, else, for a status variable, by what the paths to it tested
+ * (`if (rc) { up_write(...); goto out; } ... out: return rc;` returns 0 holding, nonzero not).
+ */
+function outcome(exit: ExitFact, language: 'c' | 'go'): ReturnKind {
+  const byText = classifyReturn(exit.ret, language);
+  if (byText !== 'unknown' || language !== 'c' || exit.retSigns === undefined) return byText;
+  if (exit.retSigns === ZERO) return 'success';
+  return exit.retSigns !== 0 && (exit.retSigns & ZERO) === 0 ? 'error' : 'unknown';
 }
 
 /** Whether the function itself releases the lock anywhere (directly, by a deferred unlock, or under another name for it). */

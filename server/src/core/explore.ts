@@ -2,7 +2,7 @@
 // held locks and merged otherwise, so the number of states per node stays bounded by the number of
 // distinct locksets while `if (need) lock(); ...; if (need) unlock();` keeps its correlation
 // through the branch assumptions carried by each state.
-import { signFact, signsCompatible, type SignFact } from './sign-facts';
+import { returnSigns, signFact, signsCompatible, type SignFact } from './sign-facts';
 import type { FunctionAnnotations, FunctionIR, LockKind, LockRef, Op, Span } from '../ir/types';
 import { entryHeld, handedToCallee } from './annotations';
 import type {
@@ -359,12 +359,17 @@ function recordExit(
   const key = `exit:${index}:${heldSignature(held)}`;
   const seen = exitsSeen.get(key);
   const dropped = state.dropMay.size > 0 ? state.dropMay : undefined;
+  const retSigns = ret === undefined ? undefined : returnSigns(ret, [...state.assume].map(([k, v]): [string, boolean] => [k, v.value]));
   if (!seen) {
-    const exit: ExitFact = { span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: released, ...(dropped ? { droppedOnSomePath: dropped } : {}) };
+    const exit: ExitFact = {
+      span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: released,
+      ...(dropped ? { droppedOnSomePath: dropped } : {}), ...(retSigns !== undefined ? { retSigns } : {}),
+    };
     exitsSeen.set(key, exit);
     facts.exits.push(exit);
   } else {
     if (dropped) seen.droppedOnSomePath = seen.droppedOnSomePath ? union(seen.droppedOnSomePath, dropped) : dropped;
+    if (seen.retSigns !== undefined && retSigns !== undefined) seen.retSigns |= retSigns;
     // Another path to the same exit with the same held locks (e.g. one with a deferred unlock):
     // "on every path" must not depend on which path the exploration happened to reach first.
     seen.acquiredOnPath = intersect(seen.acquiredOnPath, state.acquired);
@@ -814,7 +819,12 @@ function applyCallEffect(
     if (h) next = withHeld({ ...next, forgotten: copySet(next.forgotten).add(h.key) }, next.held.filter((x) => x !== h));
   });
   for (const lock of effect.returnsHolding) {
-    if (!next.held.some((h) => h.key === lock.key)) {
+    const again = next.held.find((h) => h.key === lock.key);
+    if (again && again.lockKind === 'irqoff' && lock.lockKind === 'irqoff') {
+      // A nested save (`local_irq_save()` inside a helper) needs its own restore.
+      const depth = Math.min(again.depth + 1, MAX_DEPTH);
+      next = withHeld({ ...next }, next.held.map((h) => (h === again ? { ...h, depth } : h)));
+    } else if (!again) {
       next = withHeld({ ...next }, [...next.held, { ...lock, site: op.span }]);
       if (!facts.acquiredKeys.has(lock.key)) facts.acquiredKeys.set(lock.key, { ...lock, site: op.span });
     }

@@ -130,6 +130,8 @@ export interface ExitFact {
   acquiredOnPath: ReadonlySet<string>;
   /** Keys released on every path reaching this exit (a release of a caller's lock included). */
   releasedOnPath: ReadonlySet<string>;
+  /** Signs (sign-facts bits) the returned value may have on the paths reaching this exit: `return err` after `if (err)`. */
+  retSigns?: number;
   /** Caller's locks (released without being taken) dropped on some path reaching this exit and not retaken. */
   droppedOnSomePath?: ReadonlySet<string>;
 }

@@ -4,10 +4,10 @@
 // Also its parity, for the seqlock retry idiom: `x & 1` (odd) and `x == 3` (a front end states
 // `x == c` after assigning a constant: `seq = 1; goto restart;` … `if (!(seq & 1)) unlock();`).
 
-const NEG = 1;
-const ZERO = 2;
-const POS = 4;
-const ALL = NEG | ZERO | POS;
+export const NEG = 1;
+export const ZERO = 2;
+export const POS = 4;
+export const ALL = NEG | ZERO | POS;
 const EVEN = 1;
 const ODD = 2;
 const ANY_PARITY = EVEN | ODD;
@@ -90,4 +90,18 @@ export function signsCompatible(fact: SignFact, known: Iterable<[string, boolean
 function possible(signs: number, parity: number): boolean {
   if (parity === ODD) signs &= ~ZERO;
   return signs !== 0 && parity !== 0;
+}
+
+/** The signs a returned expression may have given what the path knows: a literal's own, a variable's from its tests. */
+export function returnSigns(ret: string | undefined, known: Iterable<[string, boolean]>): number {
+  const r = (ret ?? '').replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+  const literal = /^(-?)(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.exec(r);
+  if (literal) return /^(0[xX])?0+$/.test(literal[2]) ? ZERO : literal[1] ? NEG : POS;
+  if (!BARE.test(r)) return ALL;
+  let signs = ALL;
+  for (const [key, value] of known) {
+    const f = signFact(key, value);
+    if (f && f.subject === r) signs &= f.signs;
+  }
+  return signs;
 }
