@@ -124,7 +124,9 @@ function isLeakShape(facts: FunctionFacts, first: HeldLock, key: string, holding
     // `try_to_grab_pending()` returns >= 0 with them off); a lock returned on an error path is a leak.
     const section = first.lockKind === 'rcu' || first.lockKind === 'epoch';
     const errorPathLeak = holding.some((e) => classifyReturn(e.ret, language) === 'error');
-    if (handOff && !section && conditionalHelper(holding, free, language)) return false;
+    // Reached through a pointer (`&OCFS2_I(inode)->ip_alloc_sem`), the caller can reach it too.
+    const shared = handOff || first.lock.text.includes('->');
+    if (shared && !section && conditionalHelper(holding, free, language)) return false;
     // Named for what it does: `foo_lock_irq()`, `ppu_access_get()`, `begin_op()` return holding it
     // on success by design (a leak on an error path is still reported above).
     if (handOff && !errorPathLeak && /lock|acquire|grab|enter|begin|_get$|Get$/i.test(fn.name) && !/unlock|release|put|exit|end/i.test(fn.name)) return false;

@@ -2,7 +2,7 @@
 // held locks and merged otherwise, so the number of states per node stays bounded by the number of
 // distinct locksets while `if (need) lock(); ...; if (need) unlock();` keeps its correlation
 // through the branch assumptions carried by each state.
-import { returnSigns, signFact, signsCompatible, type SignFact } from './sign-facts';
+import { ALL, NEG, POS, ZERO, returnSigns, signFact, signsCompatible, type SignFact } from './sign-facts';
 import type { FunctionAnnotations, FunctionIR, LockKind, LockRef, Op, Span } from '../ir/types';
 import { entryHeld, handedToCallee } from './annotations';
 import type {
@@ -121,7 +121,7 @@ function withHeld(state: State, held: HeldLock[]): State {
  */
 function merge(existing: State, incoming: State): State | undefined {
   const assumeKept = (v: { value: boolean }, k: string) => incoming.assume.get(k)?.value === v.value;
-  const assume = everyEntry(existing.assume, assumeKept) ? existing.assume : filterMap(existing.assume, assumeKept);
+  const assume = everyEntry(existing.assume, assumeKept) ? existing.assume : joinSigns(existing.assume, incoming.assume, filterMap(existing.assume, assumeKept));
   const releasedKept = (_: Span, k: string) => incoming.released.has(k);
   const released = everyEntry(existing.released, releasedKept) ? existing.released : filterMap(existing.released, releasedKept);
   let orphanDefers = existing.orphanDefers;
@@ -137,6 +137,43 @@ function merge(existing: State, incoming: State): State | undefined {
   const changed = assume !== existing.assume || released !== existing.released || orphanDefers !== existing.orphanDefers
     || tryFailed !== existing.tryFailed || acquired !== existing.acquired || dropMay !== existing.dropMay || forgotten !== existing.forgotten;
   return changed ? { held: existing.held, released, assume, orphanDefers, tryFailed, acquired, dropMay, forgotten } : undefined;
+}
+
+const SIGN_KEY: Record<number, string> = {
+  [NEG]: '<0', [ZERO]: '==0', [POS]: '>0', [NEG | POS]: '!=0', [NEG | ZERO]: '<=0', [ZERO | POS]: '>=0',
+};
+
+/**
+ * Where two paths meet, what each knew about one integer's sign is kept as its union (`err < 0` on
+ * one, `err != 0` on the other: `err != 0`), so `out: unlock(); return err;` still knows the
+ * status is a failure. The lattice is finite, so exploration still reaches its fixed point.
+ */
+function joinSigns(
+  existing: Map<string, Assumption>, incoming: ReadonlyMap<string, Assumption>, kept: Map<string, Assumption>,
+): Map<string, Assumption> {
+  const signsIn = (m: ReadonlyMap<string, Assumption>) => {
+    const out = new Map<string, { signs: number; vars: string[] }>();
+    m.forEach((v, k) => {
+      const f = v.sign !== undefined ? v.sign : signFact(k, v.value);
+      if (!f) return;
+      const prev = out.get(f.subject);
+      out.set(f.subject, { signs: (prev?.signs ?? ALL) & f.signs, vars: prev ? [...new Set([...prev.vars, ...v.vars])] : v.vars });
+    });
+    return out;
+  };
+  const mine = signsIn(existing);
+  if (mine.size === 0) return kept;
+  const theirs = signsIn(incoming);
+  mine.forEach(({ signs, vars }, subject) => {
+    const joined = signs | (theirs.get(subject)?.signs ?? ALL);
+    const suffix = SIGN_KEY[joined];
+    if (!suffix) return;
+    const key = `${subject}${suffix}`;
+    if (kept.get(key)?.value !== true) kept.set(key, { value: true, vars });
+  });
+  // Unchanged in content is unchanged: the merge must report no change at its fixed point.
+  if (kept.size === existing.size && everyEntry(existing, (v, k) => kept.get(k)?.value === v.value)) return existing;
+  return kept;
 }
 
 function everyEntry<V>(m: ReadonlyMap<string, V>, keep: (v: V, k: string) => boolean): boolean {

@@ -782,6 +782,10 @@ export class CfgBuilder {
     this.add({ kind: 'assign', vars: [name], ...(alias ? { alias } : {}), ...(truth !== undefined ? { truth } : {}) });
     if (!value) return;
     if (truth === true) this.noteConstant(name, value);
+    else if (truth === undefined && isNegatedErrno(value)) {
+      // `err = -ENOMEM;`: kernel errno codes are positive, so the status is negative from here on.
+      this.add({ kind: 'assume', key: `${name}<0`, value: true, vars: [name] });
+    }
     const v = stripParens(value);
     if (v.type !== 'call_expression') return;
     const hit = this.trylockCall(v);
@@ -981,6 +985,14 @@ function aliasOf(value: SyntaxNode, name: string): { from: string; vars: string[
   if (from.length > 80 || from === name || /[=;{}]/.test(from)) return undefined;
   const vars = [...new Set(from.match(/[A-Za-z_]\w*/g) ?? [])].filter((x) => x !== name);
   return { from, vars };
+}
+
+/** `-EINVAL`, `(-ENOENT)`: a negated errno macro. */
+function isNegatedErrno(value: SyntaxNode): boolean {
+  const v = stripParens(value);
+  if (v.type !== 'unary_expression' || operatorOf(v) !== '-') return false;
+  const arg = v.childForFieldName('argument');
+  return !!arg && arg.type === 'identifier' && /^E[A-Z0-9]{2,}$/.test(arg.text);
 }
 
 /** An integer literal, possibly negated (`1`, `0x10u`, `-1`), as compact text. */
