@@ -726,6 +726,9 @@ function release(
     return { ...state, forgotten: without(state.forgotten, key), released: copyMap(state.released).set(key, span) };
   }
   if (previous) {
+    // Restoring interrupts twice (`local_save_flags(f); local_irq_enable(); ... local_irq_restore(f);`)
+    // puts back a saved state: idempotent, never a deadlock.
+    if (lockKind === 'irqoff') return state;
     if (once(`unheld:${index}:${key}`)) {
       facts.releasesNotHeld.push({ lock, span, api, previousRelease: previous, afterFailedTry: state.tryFailed.has(key) } as ReleaseNotHeldFact);
     }

@@ -978,7 +978,14 @@ export function trylockNamePattern(api: ApiIndex): RegExp {
 
 /** `cur = op`, `sbi = EXT4_SB(sb)`: what the variable now names, when that is a plain path or accessor call. */
 function aliasOf(value: SyntaxNode, name: string): { from: string; vars: string[] } | undefined {
-  const v = stripParens(value);
+  let v = stripParens(value);
+  // `cxt = &pstore_zone_cxt`: `cxt->lock` is `pstore_zone_cxt.lock` (lock paths spell both with '.').
+  if (v.type === 'pointer_expression' && operatorOf(v) === '&') {
+    const arg = v.childForFieldName('argument');
+    if (!arg) return undefined;
+    v = stripParens(arg);
+    if (v.type !== 'identifier' && v.type !== 'field_expression') return undefined;
+  }
   if (v.type !== 'identifier' && v.type !== 'field_expression' && v.type !== 'call_expression') return undefined;
   // Spelled as lock paths are: fields with '.', a call base as written.
   const from = v.type === 'field_expression' ? compactText(v.text).replace(/->/g, '.') : compactText(v.text);
