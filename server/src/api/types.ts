@@ -22,6 +22,13 @@ export interface ApiEntry {
   /** spawn: the argument naming the work item / thread object started; block: the one waited for. */
   handleArg?: number;
   lock?: string;              // a named pseudo-lock instead of an argument ("rcu", "ebpf_epoch")
+  /** The lock is this field of the object `arg` points to, not `arg` itself: wrappers that take the
+   *  owner (`raw_spin_lock_rcu_node(rnp)` locks `rnp->lock`), so they pair with the plain API on the field. */
+  field?: string;
+  /** Interrupt-state save/restore: the argument that receives or gives back the saved state
+   *  (`flags` of `local_irq_save(flags)`, `spin_unlock_irqrestore(l, flags)`), so a lock's restore
+   *  can end a section a pseudo-lock's save began. */
+  stateArg?: number;
   subclassArg?: number;       // lockdep subclass argument (mutex_lock_nested)
   success?: 'nonzero' | 'zero';  // tryacquire: which result means "acquired" (default nonzero)
   /** tryacquire: it sleeps until it gets the lock or gives up (interruptible, killable, timeout):

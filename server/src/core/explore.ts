@@ -602,6 +602,38 @@ function soleOfClass(state: State, lock: LockRef): HeldLock | undefined {
   return same.length === 1 && !same[0].via && !same[0].entry ? same[0] : undefined;
 }
 
+/**
+ * The held lock a callee's release stands for when the callee names it by a route this function
+ * cannot compare with its own name: through a call's result, mapped to its class only
+ * (`iinfo = UDF_I(inode)` in both, `<struct udf_inode_info.i_data_sem>` here), or through pointer
+ * fields from another variable (`iclog->ic_log->l_icloglock` while this function holds
+ * `log->l_icloglock`). A callee releasing a lock it did not take releases its caller's: the one
+ * lock of that class held here is that lock, as lockdep lets a class stand for its instance. Only
+ * a guess at the instance: the caller forgets the lock rather than releasing it, so no
+ * double-unlock verdict rests on it.
+ */
+function classHeld(state: State, lock: LockRef): HeldLock | undefined {
+  // An element of an array (`path->nodes[i]->lock`) is one of many instances of the class: the
+  // one held here is no likelier than the others. So are two held locks of the class.
+  if (!lock.cls || /^(global|static):/.test(lock.cls) || lock.path.includes('[')) return undefined;
+  const same = state.held.filter((h) => h.lock.cls === lock.cls);
+  if (same.length !== 1) return undefined;
+  const h = same[0];
+  if (lock.path === `<${lock.cls}>` || !lock.root || !h.lock.root) return h;
+  // Named from one variable both ways, directly or through a local alias of ours, the two are told
+  // apart: `dir->i_lock` after `dir = dentry->d_parent->d_inode` is not the callee's
+  // `dentry->d_inode->i_lock`.
+  const theirRoot = keyRoot(lock.path);
+  if (keyRoot(h.lock.path) === theirRoot) return undefined;
+  for (const [to, from] of aliasesOf(state)) {
+    const mine = rebased(h.lock.path, to, from);
+    if (mine !== undefined && keyRoot(mine) === theirRoot) return undefined;
+  }
+  // The same fields from another variable (`b->lock` while holding `a->lock`): another object.
+  if (h.lock.path.slice(h.lock.root.length) === lock.path.slice(lock.root.length)) return undefined;
+  return h;
+}
+
 /** The held lock a lock named in caller terms (a callee's release or drop) stands for: same key, same path, or an alias. */
 function heldByName(state: State, lock: LockRef): HeldLock | undefined {
   const key = lockKey(lock);
@@ -840,13 +872,18 @@ function applyCallEffect(
   // through the call acquired it, so a caller two levels up still sees a certain acquisition.
   const mustKeys = effect.acquires.filter((a) => a.must).map((a) => lockKey(a.fact.lock)).filter((k) => !state.acquired.has(k));
   if (mustKeys.length) next = { ...next, acquired: new Set([...state.acquired, ...mustKeys]) };
+  const forget = (h: HeldLock) => {
+    next = withHeld({ ...next, forgotten: copySet(next.forgotten).add(h.key) }, next.held.filter((x) => x !== h));
+  };
   effect.releases.forEach((key, i) => {
     // Released without its lockdep subclass (`mutex_lock_nested(l, N)` … helper's `mutex_unlock(l)`).
     const named = effect.releasedLocks?.[i];
     const h = named ? heldByName(next, named) : next.held.find((x) => x.key === key);
     // A lock held since entry that a callee drops is only forgotten: without the annotation it
     // was never tracked, and a double-unlock verdict would rest on the callee's summary alone.
+    const guessed = h || !named ? undefined : classHeld(next, named);
     if (h) next = h.entry ? withHeld({ ...next }, next.held.filter((x) => x !== h)) : release(index, next, facts, once, h.lock, op.span, op.callee);
+    else if (guessed) forget(guessed);
     else if (!next.released.has(key) && effect.releasedLocks?.[i]) {
       // Our caller's lock, dropped by the unlock helper we call: we are an unlock helper too.
       facts.releasedUnacquired.set(key, { lock: effect.releasedLocks[i] });
@@ -855,8 +892,8 @@ function applyCallEffect(
   });
   (effect.forgets ?? []).forEach((key, i) => {
     const named = effect.forgottenLocks?.[i];
-    const h = named ? heldByName(next, named) : next.held.find((x) => x.key === key);
-    if (h) next = withHeld({ ...next, forgotten: copySet(next.forgotten).add(h.key) }, next.held.filter((x) => x !== h));
+    const h = named ? heldByName(next, named) ?? classHeld(next, named) : next.held.find((x) => x.key === key);
+    if (h) forget(h);
   });
   for (const lock of effect.returnsHolding) {
     const again = next.held.find((h) => h.key === lock.key);

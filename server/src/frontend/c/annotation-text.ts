@@ -172,6 +172,8 @@ export interface ExprParts {
   segments: string[];
   castType?: string;
   castAt: number;
+  /** The function whose result is the base (`rcu_get_root` of `rcu_get_root()->lock`). */
+  callee?: string;
 }
 
 const TOKEN = /\s*(->|[A-Za-z_]\w*|\d\w*|\S)/y;
@@ -250,7 +252,8 @@ export function parseLockExpr(text: string): ExprParts | undefined {
       if (peek() === '(') {
         const args = group();
         if (args === undefined) return undefined;
-        parts = { root: '', base: t + args, segments: [], castAt: 0 };
+        // The callee lets the lock take the class of the field on its return type, as the body's `rcu_get_root()->lock` does.
+        parts = { root: '', base: t + args, segments: [], castAt: 0, callee: t };
       } else {
         parts = { root: t, base: t, segments: [], castAt: 0 };
       }

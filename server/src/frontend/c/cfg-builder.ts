@@ -7,10 +7,11 @@ import type { ApiEntry, ApiIndex } from '../../api/types';
 import type { LockRef, Node, Op, Span } from '../../ir/types';
 import { boundedText, identifierText, type SyntaxNode } from '../../syntax/tree';
 import { assumeKeyOfText, constantTruth, constantTruthOfText, identifiersRead, trylockTest, type AssumeKey, type TrylockOperand } from './conditions';
-import { argRefOf, lockRefOf, pseudoLockRef } from './lockref';
+import { argRefOf, fieldLockRefOf, lockRefOf, pseudoLockRef } from './lockref';
 import { compactText, calleeName, firstNamed, lastChild, spanEndingAt, spanEndingWith, INERT_TYPES, isTransparentCall, namedKids, operatorOf, spanOf, STATEMENT_TYPES, stripParens } from './syntax';
 import { scanDeclaration, type VarScope } from './var-scope';
 import { GuardedFields } from './guarded';
+import { definedTestTruth, macroDefinedAt } from './macros';
 
 export interface BuildLimits {
   maxDepth: number;   // statement nesting
@@ -79,6 +80,11 @@ export class CfgBuilder {
   private readonly labels = new Map<string, number>();
   private readonly definedLabels = new Set<string>();
   private readonly pending = new Map<string, PendingTrylock>();
+  /**
+   * Saved interrupt-state variables (`flags`) -> the entry whose save they hold, by the latest save
+   * in source order: a pseudo-lock save (`local_irq_save`) or null for a lock's own (`spin_lock_irqsave`).
+   */
+  private readonly savedState = new Map<string, ApiEntry | null>();
   private incomplete = false;
   private reason: string | undefined;
   private stopped = false;
@@ -489,7 +495,7 @@ export class CfgBuilder {
     const name = node.childForFieldName('name');
     const alt = node.childForFieldName('alternative');
     const entry = this.preds;
-    const truth = cond ? constantTruth(cond) : undefined;
+    const truth = this.preprocTruth(node, cond, name);
     const skip = new Set<number>();
     for (const f of [cond, name, alt]) if (f) skip.add(f.startIndex);
     const body = namedKids(node).filter((k) => !skip.has(k.startIndex));
@@ -498,6 +504,23 @@ export class CfgBuilder {
     this.preds = truth === true ? [] : entry;
     if (alt && truth !== true) this.lowerStmt(alt);
     this.preds = afterThen.concat(this.preds);
+  }
+
+  /**
+   * A branch condition's value when this file decides it: `#if 0`, or a macro the file itself
+   * defines or undefines above unconditionally (`#define final_version` ... `#ifndef final_version`).
+   * Undefined keeps both branches: the macro may come from a header or the command line.
+   */
+  private preprocTruth(node: SyntaxNode, cond: SyntaxNode | null, name: SyntaxNode | null): boolean | undefined {
+    const macros = this.vars.file.macros;
+    const row = node.startPosition.row;
+    if (cond) return constantTruth(cond) ?? definedTestTruth(cond, macros, row);
+    if (!name) return undefined;
+    const defined = macroDefinedAt(macros, identifierText(name), row);
+    if (defined === undefined) return undefined;
+    const directive = node.child(0)?.type;
+    // `#ifndef` / `#elifndef` take their branch when the name is not defined.
+    return directive === '#ifndef' || directive === '#elifndef' ? !defined : defined;
   }
 
   /** MSVC `__try { } __except (f) { } / __finally { }`: the handler may run after any part of the body. */
@@ -519,8 +542,11 @@ export class CfgBuilder {
 
   // ---- conditions ---------------------------------------------------------------------------
 
-  /** Lowers a branch condition from the current preds; returns the true and false edges. */
-  private lowerCond(cond: SyntaxNode, depth: number): Edges {
+  /**
+   * Lowers a branch condition from the current preds; returns the true and false edges. `whole`:
+   * `cond` is the whole condition, or its negation (its truth is the branch taken).
+   */
+  private lowerCond(cond: SyntaxNode, depth: number, whole = depth === 0): Edges {
     // Most conditions are plain tests: build their key from the text and only walk them for calls.
     const text = cond.text;
     if (!NEEDS_TREE.test(text) && !this.mayTestTrylock(text)) {
@@ -534,7 +560,7 @@ export class CfgBuilder {
       if (n.type === 'unary_expression' && operatorOf(n) === '!') {
         const arg = n.childForFieldName('argument');
         if (arg) {
-          const r = this.lowerCond(arg, depth + 1);
+          const r = this.lowerCond(arg, depth + 1, whole);
           return { t: r.f, f: r.t };
         }
       }
@@ -546,13 +572,32 @@ export class CfgBuilder {
           const l = this.lowerCond(left, depth + 1);
           this.preds = op === '&&' ? l.t : l.f;
           const r = this.lowerCond(right, depth + 1);
-          return op === '&&' ? { t: r.t, f: l.f.concat(r.f) } : { t: l.t.concat(r.t), f: r.f };
+          const edges = op === '&&' ? { t: r.t, f: l.f.concat(r.f) } : { t: l.t.concat(r.t), f: r.f };
+          return whole ? this.assumeWhole(n, edges) : edges;
         }
       }
     }
     const truth = constantTruth(n);
     if (truth !== undefined) return truth ? { t: this.preds, f: [] } : { t: [], f: this.preds };
     return this.lowerLeafCond(n);
+  }
+
+  /**
+   * `if (a || b) lock(); ... if (a || b) unlock();`: each operand has its own assume, but where
+   * the paths that hold the lock (a true; a false and b true) join, the exploration keeps only
+   * what they agree on, which is neither operand. One assume of the whole test on each outcome
+   * keeps the fact they share. Only for tests without effects: a call or an assignment may give
+   * another value when the same text is evaluated again.
+   */
+  private assumeWhole(n: SyntaxNode, edges: Edges): Edges {
+    const text = n.text;
+    if (MAY_HAVE_EFFECT.test(text)) return edges;
+    const { key, value } = assumeKeyOfText(text);
+    const vars = identifiersRead(text);
+    return {
+      t: edges.t.length > 0 ? [this.addAfter(edges.t, { kind: 'assume', key, value, vars })] : [],
+      f: edges.f.length > 0 ? [this.addAfter(edges.f, { kind: 'assume', key, value: !value, vars })] : [],
+    };
   }
 
   private lowerLeafCond(leaf: SyntaxNode): Edges {
@@ -628,6 +673,7 @@ export class CfgBuilder {
     };
     // A trylock cannot wait; mutex_lock_interruptible() and friends wait like a plain lock.
     if (!entry.waits) acquire.try = true;
+    this.noteStateSave(entry, namedKidsOfArgs(call));
     return { entry, acquire };
   }
 
@@ -816,12 +862,19 @@ export class CfgBuilder {
         const lock = this.lockArg(entry, call, args);
         if (!lock) return false;
         this.add({ kind: 'acquire', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive', irq: entry.irq ?? 'none', api, span, ...(entry.sleepable ? { sleepable: true } : {}) });
+        this.noteStateSave(entry, args);
         return true;
       }
       case 'release': {
         const lock = this.lockArg(entry, call, args);
         if (!lock) return false;
         this.add({ kind: 'release', lock, lockKind: entry.kind ?? 'mutex', mode: entry.mode ?? 'exclusive', api, span });
+        // `local_irq_save(flags); spin_lock(&l); ... spin_unlock_irqrestore(&l, flags)`: the lock's
+        // restore puts back the state the pseudo-lock's save took, so it ends that section too.
+        const saver = entry.lock ? undefined : this.stateSaverOf(entry, args);
+        if (saver?.lock) {
+          this.add({ kind: 'release', lock: pseudoLockRef(saver.lock), lockKind: saver.kind ?? 'irqoff', mode: saver.mode ?? 'exclusive', api, span });
+        }
         return true;
       }
       case 'block': {
@@ -859,15 +912,39 @@ export class CfgBuilder {
     }
   }
 
+  /** Records which save the entry's state argument (`flags`) now holds. */
+  private noteStateSave(entry: ApiEntry, args: readonly SyntaxNode[]): void {
+    const name = entry.stateArg !== undefined ? stateVariable(args[entry.stateArg]) : undefined;
+    if (name !== undefined) this.savedState.set(name, entry.lock ? entry : null);
+  }
+
+  /** The pseudo-lock save whose state a restore's argument gives back, if that was the latest save. */
+  private stateSaverOf(entry: ApiEntry, args: readonly SyntaxNode[]): ApiEntry | undefined {
+    const name = entry.stateArg !== undefined ? stateVariable(args[entry.stateArg]) : undefined;
+    return name !== undefined ? this.savedState.get(name) ?? undefined : undefined;
+  }
+
   private lockArg(entry: ApiEntry, call: SyntaxNode, args?: SyntaxNode[]): LockRef | undefined {
     if (entry.lock) return pseudoLockRef(entry.lock);
     const list = args ?? namedKidsOfArgs(call);
     const arg = list[entry.arg ?? 0];
     if (!arg) return undefined;
-    const ref = lockRefOf(arg, this.vars);
+    const ref = entry.field ? fieldLockRefOf(arg, entry.field, this.vars) : lockRefOf(arg, this.vars);
     if (entry.subclassArg !== undefined && list[entry.subclassArg]) ref.subclass = list[entry.subclassArg].text;
     return ref;
   }
+}
+
+/** `flags`, `&flags`, `dev->flags`: the saved-state variable an argument names, as compact text. */
+function stateVariable(arg: SyntaxNode | undefined): string | undefined {
+  if (!arg) return undefined;
+  let n = stripParens(arg);
+  if (n.type === 'pointer_expression' && operatorOf(n) === '&') {
+    const inner = n.childForFieldName('argument');
+    if (!inner) return undefined;
+    n = stripParens(inner);
+  }
+  return n.type === 'identifier' || n.type === 'field_expression' ? compactText(n.text) : undefined;
 }
 
 /** Node shapes that may read or write a guarded name. */

@@ -3,6 +3,7 @@
 // are resolved against this.
 import type { FileProblem } from '../../ir/types';
 import { identifierText, type SyntaxNode } from '../../syntax/tree';
+import type { MacroTable } from './macros';
 import { spanOf } from './syntax';
 
 export interface GlobalVar {
@@ -22,6 +23,8 @@ export interface FileScope {
   /** typedef name -> the type it names (`struct foo`, `other_t`). */
   typedefs: Map<string, string>;
   problems: FileProblem[];
+  /** The file's own `#define` / `#undef` lines (set by the caller, which has the text). */
+  macros?: MacroTable;
 }
 
 /** Containers whose children are file-scope items. */

@@ -4,6 +4,7 @@ import type { ApiEntry, ApiIndex } from '../../api/types';
 import { identifierText, type SyntaxNode } from '../../syntax/tree';
 import type { LowerInput, Lowerer } from '../types';
 import { CfgBuilder, DEFAULT_LIMITS, trylockNamePattern, type BuildLimits } from './cfg-builder';
+import { collectMacros, macroKey, type MacroTable } from './macros';
 import { collectFileScope, declaredName, hasStorageClass, type FileScope } from './file-scope';
 import { annotateC, trylockWrappers } from './annotations';
 import { GuardedFields } from './guarded';
@@ -37,6 +38,7 @@ export function lowerCWithLimits(input: LowerInput, limits: BuildLimits, reuse?:
     out.suppressions = findSuppressions(input.text);
     out.fieldFunctions = fieldFunctions(input.text);
     const scope = collectFileScope(input.tree.rootNode, input.file);
+    scope.macros = collectMacros(input.text, input.tree.rootNode);
     out.problems.push(...scope.problems);
     const wrappers = [...trylockWrappers(scope, input), ...noreturnDeclared(input.text, input.api)];
     if (wrappers.length > 0) input = { ...input, api: withEntries(input.api, wrappers) };
@@ -92,6 +94,8 @@ function noreturnDeclared(text: string, api: ApiIndex): ApiEntry[] {
 function fileScopeKey(scope: FileScope): string {
   return JSON.stringify(scope, (key, value) => {
     if (key === 'functions' || key === 'problems') return undefined;
+    // Rows left out: a function below an edit keeps its lowering when only lines moved.
+    if (key === 'macros') return macroKey(value as MacroTable);
     return value instanceof Map || value instanceof Set ? [...value] : value;
   });
 }

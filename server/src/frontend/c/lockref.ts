@@ -144,12 +144,38 @@ function isLvalueShaped(n: SyntaxNode): boolean {
 
 /** A LockRef for a lock argument (any expression shape; a call base gives root ''). */
 export function lockRefOf(expr: SyntaxNode, vars: VarScope): LockRef {
+  return refOfParts(pathParts(expr), expr.text, vars);
+}
+
+/**
+ * A LockRef for the field `field` of the object `expr` points to (`rnp` -> `rnp->lock`), spelled
+ * as the plain API's argument `&rnp->lock` would be, so both kinds of call name one instance.
+ */
+export function fieldLockRefOf(expr: SyntaxNode, field: string, vars: VarScope): LockRef {
   const parts = pathParts(expr);
+  // pathParts reads `&obj` and `ptr` alike (paths spell `->` and `.` both as '.').
+  parts.segments.push('.' + field);
+  if (parts.indexes) parts.indexes.push(undefined);
+  // The new, outermost segment is reached through the cast's result like the ones after it.
+  if (parts.castType) parts.castAt++;
+  const inner = stripAddressOf(expr);
+  const text = inner ? `&${inner.text}.${field}` : expr.type === 'identifier' || expr.type === 'field_expression'
+    ? `&${expr.text}->${field}` : `&(${expr.text})->${field}`;
+  return refOfParts(parts, text, vars);
+}
+
+/** `x` of `&x`, else null. */
+function stripAddressOf(expr: SyntaxNode): SyntaxNode | null {
+  if (expr.type !== 'pointer_expression' || !expr.text.startsWith('&')) return null;
+  return expr.childForFieldName('argument');
+}
+
+function refOfParts(parts: PathParts, text: string, vars: VarScope): LockRef {
   const classPath = parts.base + parts.segments.join('');
   const path = parts.indexes
     ? parts.base + parts.segments.map((seg, i) => (parts.indexes![i] !== undefined ? `[${parts.indexes![i]}]` : seg)).join('')
     : classPath;
-  const ref: LockRef = { text: expr.text, path, root: parts.root };
+  const ref: LockRef = { text, path, root: parts.root };
   const cls = classOf(parts, classPath, vars);
   if (cls !== undefined) ref.cls = cls;
   const pi = parts.root ? vars.paramIndex(parts.root) : -1;
