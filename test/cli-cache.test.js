@@ -141,19 +141,27 @@ test('an unusable cache directory is a warning, not a failure', () => {
   assert.strictEqual(r.code, 1, r.stderr);
   assert.match(r.stderr, /warning: cache disabled: cannot create/);
   assert.strictEqual(r.findings.length, 2);
-  if (process.getuid && process.getuid() !== 0) {
-    // A cache that cannot be written (root ignores permissions, so only checked as a normal user).
-    run(['--cache', 'ro', '.'], dir);
-    fs.appendFileSync(path.join(dir, 'a.c'), '/* changed */\n');
-    const dirs = (d) => [d, ...fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => dirs(path.join(d, e.name)))];
-    const all = dirs(path.join(dir, 'ro'));
+  // A cache that exists but cannot be written. Root ignores permissions, so there every place an
+  // entry or result would go is taken by a plain file instead of a read-only directory.
+  run(['--cache', 'ro', '.'], dir);
+  fs.appendFileSync(path.join(dir, 'a.c'), '/* changed */\n');
+  const dirs = (d) => [d, ...fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => dirs(path.join(d, e.name)))];
+  const all = dirs(path.join(dir, 'ro'));
+  const asRoot = process.getuid && process.getuid() === 0;
+  if (asRoot) {
+    const [namespace] = entryFiles(path.join(dir, 'ro')).map((f) => path.dirname(path.dirname(f)));
+    for (const name of [...Array(256).keys()].map((i) => i.toString(16).padStart(2, '0')).concat('results')) {
+      fs.rmSync(path.join(namespace, name), { recursive: true, force: true });
+      fs.writeFileSync(path.join(namespace, name), 'not a directory');
+    }
+  } else {
     all.forEach((d) => fs.chmodSync(d, 0o500));
-    const ro = run(['--cache', 'ro', '.'], dir);
-    all.forEach((d) => fs.chmodSync(d, 0o700));
-    assert.strictEqual(ro.code, 1, ro.stderr);
-    assert.match(ro.stderr, /warning: cache not written/);
-    assert.strictEqual(ro.findings.length, 2);
   }
+  const ro = run(['--cache', 'ro', '.'], dir);
+  if (!asRoot) all.forEach((d) => fs.chmodSync(d, 0o700));
+  assert.strictEqual(ro.code, 1, ro.stderr);
+  assert.match(ro.stderr, /warning: cache not written/);
+  assert.strictEqual(ro.findings.length, 2);
 });
 
 test('the size cap evicts least recently used files', () => {
