@@ -154,7 +154,9 @@ function joinSigns(
   const signsIn = (m: ReadonlyMap<string, Assumption>) => {
     const out = new Map<string, { signs: number; vars: string[] }>();
     m.forEach((v, k) => {
-      const f = v.sign !== undefined ? v.sign : signFact(k, v.value);
+      // Derived from the key alone, so cached on the (shared) assumption.
+      if (v.sign === undefined) v.sign = signFact(k, v.value) ?? null;
+      const f = v.sign;
       if (!f) return;
       const prev = out.get(f.subject);
       out.set(f.subject, { signs: (prev?.signs ?? ALL) & f.signs, vars: prev ? [...new Set([...prev.vars, ...v.vars])] : v.vars });
