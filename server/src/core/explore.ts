@@ -2,6 +2,8 @@
 // held locks and merged otherwise, so the number of states per node stays bounded by the number of
 // distinct locksets while `if (need) lock(); ...; if (need) unlock();` keeps its correlation
 // through the branch assumptions carried by each state.
+import { ALIAS, aliasHeld, classHeld, heldByName, keyRoot, lockKey, parameterName, resultHeld, soleOfClass } from './held-names';
+import { copyMap, copySet, everyEntry, everyKey, filterMap, intersect, union, without } from './collections';
 import { ALL, NEG, POS, ZERO, returnSigns, signFact, signsCompatible, type SignFact } from './sign-facts';
 import type { FunctionAnnotations, FunctionIR, LockKind, LockRef, Op, Span } from '../ir/types';
 import { entryHeld, handedToCallee } from './annotations';
@@ -178,84 +180,12 @@ function joinSigns(
   return kept;
 }
 
-function everyEntry<V>(m: ReadonlyMap<string, V>, keep: (v: V, k: string) => boolean): boolean {
-  let all = true;
-  m.forEach((v, k) => {
-    if (all && !keep(v, k)) all = false;
-  });
-  return all;
-}
-
-function filterMap<V>(m: ReadonlyMap<string, V>, keep: (v: V, k: string) => boolean): Map<string, V> {
-  const out = new Map<string, V>();
-  m.forEach((v, k) => {
-    if (keep(v, k)) out.set(k, v);
-  });
-  return out;
-}
-
-function everyKey(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  let all = true;
-  a.forEach((k) => {
-    if (all && !b.has(k)) all = false;
-  });
-  return all;
-}
-
-function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
-  const out = copySet(a);
-  b.forEach((k) => out.add(k));
-  return out;
-}
-
-function without(s: Set<string>, key: string): Set<string> {
-  if (!s.has(key)) return s;
-  const out = copySet(s);
-  out.delete(key);
-  return out;
-}
-
-function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
-  const out = new Set<string>();
-  a.forEach((k) => {
-    if (b.has(k)) out.add(k);
-  });
-  return out;
-}
-
-/**
- * Copies of state maps and sets: `new Map(m)` goes through the iterator protocol, an entry array
- * and a result object per element; exploration copies a state's maps at most nodes it changes.
- */
-function copyMap<K, V>(m: ReadonlyMap<K, V>): Map<K, V> {
-  const out = new Map<K, V>();
-  m.forEach((v, k) => out.set(k, v));
-  return out;
-}
-
-function copySet<T>(s: ReadonlySet<T>): Set<T> {
-  const out = new Set<T>();
-  s.forEach((v) => out.add(v));
-  return out;
-}
-
 function sharesName(a: readonly string[], b: readonly string[]): boolean {
   for (let i = 0; i < a.length; i++) if (b.includes(a[i])) return true;
   return false;
 }
 
-/** The root variable of a lock key (`dev` of `dev.lock`, `tbl[].l`, `m/1`): what `split(/[.[/]/)[0]` gives. */
-function keyRoot(k: string): string {
-  for (let i = 0; i < k.length; i++) {
-    const c = k.charCodeAt(i);
-    if (c === 46 /* . */ || c === 91 /* [ */ || c === 47 /* / */) return k.slice(0, i);
-  }
-  return k;
-}
-
-export function lockKey(lock: LockRef): string {
-  return lock.subclass ? `${lock.path}/${lock.subclass}` : lock.path;
-}
+export { lockKey };
 
 export function exploreFunction(fn: FunctionIR, options: ExploreOptions = {}): FunctionFacts {
   const facts: FunctionFacts = {
@@ -552,129 +482,6 @@ function pointerNonNull(state: State, lock: LockRef): State {
   const text = lock.text.replace(/^&\s*/, '');
   if (text !== r && !(text.startsWith(r) && text.startsWith('->', r.length))) return state;
   return { ...state, assume: copyMap(state.assume).set(lock.root, { value: true, vars: [lock.root] }) };
-}
-
-const ALIAS = 'alias:';
-
-/** `path` with its leading `prefix` (whole segments) replaced by `by`; undefined when it does not start so. */
-function rebased(path: string, prefix: string, by: string): string | undefined {
-  if (!path.startsWith(prefix)) return undefined;
-  const c = path.charCodeAt(prefix.length);
-  if (path.length !== prefix.length && c !== 46 /* . */ && c !== 91 /* [ */ && c !== 47 /* / */) return undefined;
-  return by + path.slice(prefix.length);
-}
-
-/** The local aliases known on this path, as [variable, expression it names] (`cur`, `dev.ops`). */
-function aliasesOf(state: State): [string, string][] {
-  const out: [string, string][] = [];
-  for (const key of state.assume.keys()) {
-    if (!key.startsWith(ALIAS)) continue;
-    const eq = key.indexOf('=', ALIAS.length);
-    out.push([key.slice(ALIAS.length, eq), key.slice(eq + 1)]);
-  }
-  return out;
-}
-
-/**
- * The held lock `lock` names through a local alias: `spin_unlock(&cur->lock)` after `cur = op`.
- * `throughFields`: also a name that spells out an aliased field chain, a callee's
- * `dentry->d_inode->i_lock` while this function holds it as `inode->i_lock` after
- * `inode = dentry->d_inode`. Stores to fields are not assignments in the IR, so the chain may
- * have changed since (`old_parent = dentry->d_parent; dentry->d_parent = target->d_parent;`):
- * only a callee's name, which it could not spell through our local, is matched so.
- */
-function aliasHeld(state: State, lock: LockRef, throughFields = false): HeldLock | undefined {
-  if (!lock.root || state.assume.size === 0) return undefined;
-  for (const [to, from] of aliasesOf(state)) {
-    const other = rebased(lock.path, to, from) ?? (throughFields || from === keyRoot(from) ? rebased(lock.path, from, to) : undefined);
-    const h = other === undefined ? undefined : state.held.find((x) => x.lock.path === other);
-    if (h) return h;
-  }
-  return undefined;
-}
-
-/**
- * The held lock a release through a call's result (`spin_unlock(&rx_ring(mac)->lock)`) names: the
- * instance cannot be compared, so the only lock of its class this function took itself stands
- * for it. A release named by a path (`&b->lock` while holding `&a->lock`) is never matched so.
- */
-function soleOfClass(state: State, lock: LockRef): HeldLock | undefined {
-  if (lock.root || !lock.cls || lock.path.startsWith('<')) return undefined;
-  const same = state.held.filter((h) => h.lock.cls === lock.cls);
-  return same.length === 1 && !same[0].via && !same[0].entry ? same[0] : undefined;
-}
-
-/**
- * The held lock a callee's release stands for when the callee names it by a route this function
- * cannot compare with its own name: through a call's result, mapped to its class only
- * (`iinfo = UDF_I(inode)` in both, `<struct udf_inode_info.i_data_sem>` here), or through pointer
- * fields from another variable (`iclog->ic_log->l_icloglock` while this function holds
- * `log->l_icloglock`). A callee releasing a lock it did not take releases its caller's: the one
- * lock of that class held here is that lock, as lockdep lets a class stand for its instance. Only
- * a guess at the instance: the caller forgets the lock rather than releasing it, so no
- * double-unlock verdict rests on it.
- */
-function classHeld(state: State, lock: LockRef): HeldLock | undefined {
-  // An element of an array (`path->nodes[i]->lock`) is one of many instances of the class: the
-  // one held here is no likelier than the others. So are two held locks of the class.
-  if (!lock.cls || /^(global|static):/.test(lock.cls) || lock.path.includes('[')) return undefined;
-  const same = state.held.filter((h) => h.lock.cls === lock.cls);
-  if (same.length !== 1) return undefined;
-  const h = same[0];
-  if (lock.path === `<${lock.cls}>` || !lock.root || !h.lock.root) return h;
-  // Named from one variable both ways, directly or through a local alias of ours, the two are told
-  // apart: `dir->i_lock` after `dir = dentry->d_parent->d_inode` is not the callee's
-  // `dentry->d_inode->i_lock`.
-  const theirRoot = keyRoot(lock.path);
-  if (keyRoot(h.lock.path) === theirRoot) return undefined;
-  for (const [to, from] of aliasesOf(state)) {
-    const mine = rebased(h.lock.path, to, from);
-    if (mine !== undefined && keyRoot(mine) === theirRoot) return undefined;
-  }
-  // The same fields from another variable (`b->lock` while holding `a->lock`): another object.
-  if (h.lock.path.slice(h.lock.root.length) === lock.path.slice(lock.root.length)) return undefined;
-  return h;
-}
-
-/** The held lock a lock named in caller terms (a callee's release or drop) stands for: same key, same path, or an alias. */
-function heldByName(state: State, lock: LockRef): HeldLock | undefined {
-  const key = lockKey(lock);
-  return state.held.find((h) => h.key === key) ?? state.held.find((h) => h.lock.path === lock.path)
-    ?? aliasHeld(state, lock, true) ?? resultHeld(state, lock);
-}
-
-/**
- * The held lock `lock` names through the result of the call that returned holding it: `b->lock`
- * after `b = get_bucket(e)`, when get_bucket() returns the object whose `lock` it holds
- * (`return &hash[idx];`), however the helper itself named it.
- */
-function resultHeld(state: State, lock: LockRef): HeldLock | undefined {
-  if (!lock.root || state.assume.size === 0) return undefined;
-  const field = lock.path.slice(lock.root.length);
-  for (const [to, from] of aliasesOf(state)) {
-    const callee = to === lock.root ? /^([A-Za-z_][\w.]*)\(/.exec(from)?.[1] : undefined;
-    if (!callee) continue;
-    const returned = state.held.filter((h) => h.resultField === field && h.via?.[0]?.callee === callee);
-    if (returned.length === 1) return returned[0];
-  }
-  return undefined;
-}
-
-/**
- * A lock released through a local alias of a parameter's expression, named from that parameter
- * (`inode->i_lock` after `inode = dentry->d_inode` is `dentry->d_inode->i_lock`): callers can map
- * that name to the lock they hold, a local's name they cannot.
- */
-function parameterName(state: State, lock: LockRef, fn: FunctionIR): LockRef | undefined {
-  if (!lock.root || lock.paramIndex !== undefined || state.assume.size === 0) return undefined;
-  for (const [to, from] of aliasesOf(state)) {
-    if (to !== lock.root) continue;
-    const root = keyRoot(from);
-    const paramIndex = root && root === fn.receiver ? -1 : fn.params.indexOf(root);
-    if (!root || (paramIndex === -1 && root !== fn.receiver)) continue;
-    return { ...lock, path: from + lock.path.slice(to.length), root, paramIndex };
-  }
-  return undefined;
 }
 
 function acquire(
