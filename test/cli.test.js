@@ -40,6 +40,11 @@ static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 void g(void) { pthread_mutex_lock(&m); pthread_mutex_unlock(&m); }
 `;
 
+test('the built CLI is an executable script (`npx locklint` runs it directly)', () => {
+  assert.match(fs.readFileSync(CLI, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  assert.ok((fs.statSync(CLI).mode & 0o111) !== 0, `mode ${(fs.statSync(CLI).mode & 0o777).toString(8)}`);
+});
+
 test('exit code 0 and no report body when nothing is found', () => {
   const dir = workspace({ 'ok.c': CLEAN });
   const r = run(['.'], dir);
