@@ -328,7 +328,7 @@ function recordExit(
   const key = `exit:${index}:${heldSignature(held)}`;
   const seen = exitsSeen.get(key);
   const dropped = state.dropMay.size > 0 ? state.dropMay : undefined;
-  const retSigns = ret === undefined ? undefined : returnSigns(ret, [...state.assume].map(([k, v]): [string, boolean] => [k, v.value]));
+  const retSigns = ret === undefined ? undefined : returnSigns(ret, state.assume);
   if (!seen) {
     const exit: ExitFact = {
       span, ret, kind, held, acquiredOnPath: state.acquired, releasedOnPath: released,

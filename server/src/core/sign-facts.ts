@@ -93,15 +93,15 @@ function possible(signs: number, parity: number): boolean {
 }
 
 /** The signs a returned expression may have given what the path knows: a literal's own, a variable's from its tests. */
-export function returnSigns(ret: string | undefined, known: Iterable<[string, boolean]>): number {
+export function returnSigns(ret: string | undefined, known: ReadonlyMap<string, { value: boolean }>): number {
   const r = (ret ?? '').replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
   const literal = /^(-?)(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.exec(r);
   if (literal) return /^(0[xX])?0+$/.test(literal[2]) ? ZERO : literal[1] ? NEG : POS;
   if (!BARE.test(r)) return ALL;
   let signs = ALL;
-  for (const [key, value] of known) {
+  known.forEach(({ value }, key) => {
     const f = signFact(key, value);
     if (f && f.subject === r) signs &= f.signs;
-  }
+  });
   return signs;
 }

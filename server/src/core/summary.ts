@@ -84,18 +84,20 @@ export function summarize(facts: FunctionFacts): FunctionSummary {
   // before returning (drop-and-retake), and not a counted read section, whose depth a summary
   // cannot follow. Interrupts restored by a helper (`__bpf_spin_unlock_irqrestore()`) are released
   // for the caller: its saves are counted one per helper call, so the depths pair up.
-  const releases = [...facts.releasedUnacquired.entries()]
-    .filter(([key, r]) => callerVisible(r.as ?? r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
-      && normal.length > 0 && normal.every((e) => e.releasedOnPath.has(key) && !e.held.some((h) => h.key === key)))
-    .map(([, r]) => r.as ?? r.lock);
+  const dropped = [...facts.releasedUnacquired.entries()]
+    .map(([key, r]) => ({ key, lock: r.as ?? r.lock, lockKind: r.lockKind }))
+    .filter((d) => callerVisible(d.lock) && d.lockKind !== 'rcu' && d.lockKind !== 'epoch');
+  const keptAt = (e: ExitFact, key: string) => e.held.some((h) => h.key === key);
+  const releases = dropped
+    .filter(({ key }) => normal.length > 0 && normal.every((e) => e.releasedOnPath.has(key) && !keptAt(e, key)))
+    .map((d) => d.lock);
   // Released on some ways out only (`return 1` after dropping it, `return 0` still holding it,
   // also when both reach one `return res`): the caller cannot tell which without following the
   // return value, so it stops tracking it.
-  const partial = [...facts.releasedUnacquired.entries()]
-    .filter(([key, r]) => callerVisible(r.as ?? r.lock) && r.lockKind !== 'rcu' && r.lockKind !== 'epoch'
-      && !releases.includes(r.as ?? r.lock)
-      && normal.some((e) => (e.releasedOnPath.has(key) || e.droppedOnSomePath?.has(key)) && !e.held.some((h) => h.key === key)))
-    .map(([, r]) => r.as ?? r.lock);
+  const partial = dropped
+    .filter(({ key, lock }) => !releases.includes(lock)
+      && normal.some((e) => (e.releasedOnPath.has(key) || e.droppedOnSomePath?.has(key)) && !keptAt(e, key)))
+    .map((d) => d.lock);
   return applyContract({ acquires, blocks, returnsHolding, releases, ...(partial.length > 0 ? { forgets: partial } : {}) }, facts);
 }
 

@@ -14,6 +14,7 @@ import {
 import { collectLockOrders } from './annotation-orders';
 import { declaredName, type FileScope } from './file-scope';
 import { classOf, pseudoLockRef } from './lockref';
+import { functionDeclarator } from './syntax';
 import { parametersOf, VarScope } from './var-scope';
 
 /** Text positions -> 0-based line/column. */
@@ -128,18 +129,6 @@ function headerOf(decl: SyntaxNode, ctx: Ctx, end: number | undefined): Header |
     params: [list.startIndex + 1, Math.max(list.startIndex + 1, list.endIndex - 1)],
     postfix: [list.endIndex, end ?? declaratorEnd(ctx.code, list.endIndex)],
   };
-}
-
-/** The function_declarator under pointers, parentheses and attributes (bounded for malformed input). */
-function functionDeclarator(d: SyntaxNode | null): SyntaxNode | undefined {
-  let found: SyntaxNode | undefined;
-  let n = d;
-  for (let i = 0; n && i < 32; i++) {
-    if (n.type === 'function_declarator') found = n;
-    else if (n.type === 'identifier') break;
-    n = n.type === 'parenthesized_declarator' ? n.namedChildren.find((c) => c && c.type !== 'comment') ?? null : n.childForFieldName('declarator');
-  }
-  return found;
 }
 
 function emptyAnnotations(): FunctionAnnotations {

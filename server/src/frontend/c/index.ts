@@ -10,7 +10,7 @@ import { annotateC, trylockWrappers } from './annotations';
 import { GuardedFields } from './guarded';
 import { compactFileIR } from '../compact';
 import { findSuppressions } from './suppressions';
-import { spanEndingWith, spanOf } from './syntax';
+import { functionDeclarator, spanEndingWith, spanOf } from './syntax';
 import { parametersOf, VarScope } from './var-scope';
 
 export const lowerC: Lowerer = (input) => lowerCWithLimits(input, DEFAULT_LIMITS);
@@ -182,21 +182,6 @@ function signatureOf(def: SyntaxNode): Signature | undefined {
   }
   const { names, types } = parametersOf(fd);
   return { name: fnName, nameNode, params: names, paramTypes: types };
-}
-
-/**
- * The function_declarator under `*f(...)`, `(f)(...)`, attributes. `int (*get(void))(int)` nests one
- * inside a function-pointer declarator: the innermost one declares the function. Bounded for malformed input.
- */
-function functionDeclarator(d: SyntaxNode | null): SyntaxNode | undefined {
-  let found: SyntaxNode | undefined;
-  let n = d;
-  for (let i = 0; n && i < 32; i++) {
-    if (n.type === 'function_declarator') found = n;
-    else if (n.type === 'identifier') break;
-    n = n.type === 'parenthesized_declarator' ? n.namedChildren.find((c) => c && c.type !== 'comment') ?? null : n.childForFieldName('declarator');
-  }
-  return found;
 }
 
 /** `static` may also be swallowed into an ERROR node by attribute macros (`__init static int f`). */

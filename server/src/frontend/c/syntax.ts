@@ -137,3 +137,18 @@ export const INERT_TYPES: ReadonlySet<string> = new Set([
   'type_definition', 'struct_specifier', 'union_specifier', 'enum_specifier', 'string_content',
   'escape_sequence', 'system_lib_string', 'ms_declspec_modifier', 'attribute_specifier',
 ]);
+
+/**
+ * The function_declarator under `*f(...)`, `(f)(...)`, attributes. `int (*get(void))(int)` nests one
+ * inside a function-pointer declarator: the innermost one declares the function. Bounded for malformed input.
+ */
+export function functionDeclarator(d: SyntaxNode | null): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  let n = d;
+  for (let i = 0; n && i < 32; i++) {
+    if (n.type === 'function_declarator') found = n;
+    else if (n.type === 'identifier') break;
+    n = n.type === 'parenthesized_declarator' ? n.namedChildren.find((c) => c && c.type !== 'comment') ?? null : n.childForFieldName('declarator');
+  }
+  return found;
+}
